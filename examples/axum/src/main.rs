@@ -1,0 +1,3 @@
+//! The heartbeat example service on axum.
+
+fn main() {}

@@ -1,0 +1,1 @@
+//! heartbeat-actix: work in progress.

@@ -1,0 +1,1 @@
+//! heartbeat-axum: work in progress.

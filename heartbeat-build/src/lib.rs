@@ -1,0 +1,1 @@
+//! heartbeat-build: work in progress.

@@ -1,0 +1,1 @@
+//! heartbeat-checks: work in progress.

@@ -1,0 +1,184 @@
+//! Answering HTTP requests, independent of any web framework.
+//!
+//! An adapter hands [`Heartbeat::handle`] the parts of a request it needs and
+//! turns the answer into its framework's response; everything else happens
+//! here, so that every framework answers byte for byte the same way.
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderValue, StatusCode, header};
+use serde_json::Value;
+
+use crate::{Heartbeat, probe::Probe, render};
+
+/// The methods the endpoints answer, as the `Allow` header lists them.
+pub const ALLOWED_METHODS: &str = "GET, HEAD";
+
+/// What the heartbeat needs of a request.
+///
+/// ```
+/// use heartbeat_core::Request;
+///
+/// let request = Request::new("GET", "/.well-known/heartbeat/readiness").query(Some("verbose"));
+/// # let _ = request;
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    method: &'a str,
+    path: &'a str,
+    query: Option<&'a str>,
+    headers: Option<&'a HeaderMap>,
+}
+
+impl<'a> Request<'a> {
+    /// A request with this method (such as `"GET"`) for this path (the whole
+    /// path, prefix included, without the query).
+    pub fn new(method: &'a str, path: &'a str) -> Self {
+        Self {
+            method,
+            path,
+            query: None,
+            headers: None,
+        }
+    }
+
+    /// The query string, without the `?`.
+    pub fn query(mut self, query: Option<&'a str>) -> Self {
+        self.query = query;
+        self
+    }
+
+    /// The request's headers.
+    pub fn headers(mut self, headers: &'a HeaderMap) -> Self {
+        self.headers = Some(headers);
+        self
+    }
+
+    /// The method.
+    pub fn method(&self) -> &'a str {
+        self.method
+    }
+
+    /// The path.
+    pub fn path(&self) -> &'a str {
+        self.path
+    }
+
+    /// The query string, if any.
+    pub fn query_str(&self) -> Option<&'a str> {
+        self.query
+    }
+
+    /// The headers, if the adapter gave them.
+    pub fn header_map(&self) -> Option<&'a HeaderMap> {
+        self.headers
+    }
+}
+
+/// The answer to a request: status, headers and body. Adapters copy it into
+/// their framework's response as it is.
+pub type Response = http::Response<Bytes>;
+
+impl Heartbeat {
+    /// Answers a request for one of the endpoints.
+    ///
+    /// - `GET` on `readiness`, `liveliness`/`liveness` or `startup`: 200 when
+    ///   every check passes, 500 otherwise, with the probe's JSON body.
+    /// - `GET` on `environ`: 200 with the environ page.
+    /// - `HEAD`: the same status and headers, with no body.
+    /// - Any other method on an endpoint: 405 with `Allow: GET, HEAD`.
+    /// - Any other path: 404 listing the endpoints.
+    ///
+    /// A trailing slash after an endpoint's name is ignored. Every answer is
+    /// JSON and carries `Cache-Control: no-store`. This never panics, and a
+    /// check's panic or hang does not reach it.
+    ///
+    /// ```
+    /// use heartbeat_core::{Heartbeat, Request};
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
+    /// let heartbeat = Heartbeat::builder().without_declared().build().unwrap();
+    /// let response = heartbeat
+    ///     .handle(&Request::new("GET", "/.well-known/heartbeat/readiness"))
+    ///     .await;
+    /// assert_eq!(response.status(), 200);
+    /// assert_eq!(response.body().as_ref(), br#"{"status":true,"checks":{}}"#);
+    /// # });
+    /// ```
+    pub async fn handle(&self, request: &Request<'_>) -> Response {
+        let Some(probe) = self.route(request.path) else {
+            return self.not_found();
+        };
+        let head = match request.method {
+            "GET" => false,
+            "HEAD" => true,
+            _ => return method_not_allowed(),
+        };
+
+        let (status, body) = match probe {
+            Probe::Environ => {
+                let (status, merged) = self.environ().await;
+                (StatusCode::OK, render::environ_body(status, &merged))
+            }
+            probe => {
+                let report = self.report(probe).await;
+                let status = if report.status() {
+                    StatusCode::OK
+                } else {
+                    StatusCode::INTERNAL_SERVER_ERROR
+                };
+                (status, render::probe_body(&report))
+            }
+        };
+        json(status, body, head)
+    }
+
+    /// The probe a path names, if it is one of the endpoints.
+    fn route(&self, path: &str) -> Option<Probe> {
+        let rest = path.strip_prefix(self.prefix())?.strip_prefix('/')?;
+        Probe::from_segment(rest.strip_suffix('/').unwrap_or(rest))
+    }
+
+    fn not_found(&self) -> Response {
+        let endpoints = ["readiness", "liveliness", "liveness", "startup", "environ"]
+            .iter()
+            .map(|segment| Value::from(format!("{}/{segment}", self.prefix())))
+            .collect::<Vec<_>>();
+        let body = render::object(&[
+            ("error", Value::from("no heartbeat endpoint at this path")),
+            ("endpoints", Value::from(endpoints)),
+        ]);
+        json(StatusCode::NOT_FOUND, body, false)
+    }
+}
+
+fn method_not_allowed() -> Response {
+    let body = render::object(&[
+        ("error", Value::from("method not allowed")),
+        ("allow", Value::from(ALLOWED_METHODS)),
+    ]);
+    let mut response = json(StatusCode::METHOD_NOT_ALLOWED, body, false);
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static(ALLOWED_METHODS));
+    response
+}
+
+fn json(status: StatusCode, body: Vec<u8>, head: bool) -> Response {
+    let length = body.len();
+    let body = if head {
+        Bytes::new()
+    } else {
+        Bytes::from(body)
+    };
+
+    let mut response = http::Response::new(body);
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    response
+}

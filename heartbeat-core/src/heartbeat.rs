@@ -1,0 +1,488 @@
+//! The heartbeat: every probe's checks, built once and shared by requests.
+
+use std::{collections::HashSet, fmt, sync::Arc, sync::Mutex, time::Duration};
+
+use serde_json::{Map, Value};
+
+use crate::{
+    check::Check,
+    error::{BuildError, Problem},
+    probe::Probe,
+    registry::{self, Origin},
+    report::Report,
+    run::{Entry, ProbeRun},
+    state::State,
+};
+
+/// How long a check may run when neither it nor the builder says otherwise.
+///
+/// Half of Kubernetes' default probe timeout of one second, so that a probe
+/// whose checks all run out of time still answers before the kubelet gives up.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(500);
+
+/// Where the endpoints are served unless the builder says otherwise.
+pub const DEFAULT_PREFIX: &str = "/.well-known/heartbeat";
+
+/// A service's health endpoints: its checks, grouped by probe.
+///
+/// Build one at startup with [`Heartbeat::builder`] and hand it to an adapter
+/// (`heartbeat-axum`, `heartbeat-actix`, `heartbeat-warp`), or answer
+/// requests yourself with [`Heartbeat::handle`]. Cloning is cheap: clones
+/// share the checks and any kept reports.
+///
+/// ```rust,standalone_crate
+/// use heartbeat_core::{Heartbeat, Outcome, Probe, check_fn};
+///
+/// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
+/// let heartbeat = Heartbeat::builder()
+///     .readiness("queue", check_fn(|| async { Outcome::pass().with("depth", 3) }))
+///     .build()
+///     .expect("a valid configuration");
+///
+/// let report = heartbeat.report(Probe::Readiness).await;
+/// assert!(report.status());
+/// # });
+/// ```
+#[derive(Clone)]
+pub struct Heartbeat {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    prefix: String,
+    runs: [ProbeRun; 4],
+    environ: Map<String, Value>,
+    collisions_logged: Mutex<HashSet<String>>,
+}
+
+impl Heartbeat {
+    /// Starts building a heartbeat. Checks declared with `#[probe(...)]`
+    /// are included unless [`HeartbeatBuilder::without_declared`] is called.
+    pub fn builder() -> HeartbeatBuilder {
+        HeartbeatBuilder::new()
+    }
+
+    /// The path under which the endpoints are served, without a trailing
+    /// slash (empty when they are served at the root).
+    pub fn prefix(&self) -> &str {
+        &self.inner.prefix
+    }
+
+    /// The names of a probe's checks, in the order of the body.
+    pub fn check_names(&self, probe: Probe) -> impl Iterator<Item = &str> {
+        self.inner.runs[probe.index()]
+            .entries()
+            .iter()
+            .map(|entry| &*entry.name)
+    }
+
+    /// Runs a probe's checks, or reuses a kept report, and returns the result.
+    pub async fn report(&self, probe: Probe) -> Arc<Report> {
+        self.inner.runs[probe.index()].report().await
+    }
+
+    /// The environ page's content: the base given to the builder, then each
+    /// contribution's data in the order of the contributions' names. A key
+    /// that is already taken keeps its first value; the later one is dropped
+    /// and logged once. `status` is the AND of the contributions' statuses
+    /// and cannot be overwritten.
+    pub async fn environ(&self) -> (bool, Map<String, Value>) {
+        let report = self.report(Probe::Environ).await;
+        let mut merged = self.inner.environ.clone();
+        for contribution in report.checks() {
+            for (key, value) in contribution.outcome().data() {
+                if key == "status" || merged.contains_key(key) {
+                    self.log_collision(contribution.name(), key);
+                    continue;
+                }
+                merged.insert(key.clone(), value.clone());
+            }
+        }
+        (report.status(), merged)
+    }
+
+    fn log_collision(&self, contribution: &str, key: &str) {
+        let mut logged = self
+            .inner
+            .collisions_logged
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner());
+        if logged.insert(format!("{contribution}\0{key}")) {
+            tracing::warn!(
+                target: "heartbeat",
+                contribution,
+                key,
+                "environ contribution's key is already taken; its value is not shown"
+            );
+        }
+    }
+}
+
+impl fmt::Debug for Heartbeat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut debug = f.debug_struct("Heartbeat");
+        debug.field("prefix", &self.inner.prefix);
+        for probe in Probe::ALL {
+            let names: Vec<&str> = self.check_names(probe).collect();
+            debug.field(probe.name(), &names);
+        }
+        debug.finish()
+    }
+}
+
+/// A check registered at run time: a name, the probes it belongs to, a time
+/// limit, and the check itself.
+///
+/// ```rust,standalone_crate
+/// use std::time::Duration;
+/// use heartbeat_core::{Heartbeat, Outcome, Probe, Registration, check_fn};
+///
+/// let disk = Registration::new("disk", check_fn(|| async { Outcome::pass() }))
+///     .probes([Probe::Readiness, Probe::Liveness])
+///     .timeout(Duration::from_millis(100));
+/// let heartbeat = Heartbeat::builder().register(disk).build().unwrap();
+/// assert_eq!(heartbeat.check_names(Probe::Liveness).collect::<Vec<_>>(), ["disk"]);
+/// ```
+#[must_use]
+pub struct Registration {
+    name: String,
+    probes: Vec<Probe>,
+    timeout: Option<Duration>,
+    check: Arc<dyn Check>,
+}
+
+impl Registration {
+    /// A check named `name`, in no probe yet: add probes with
+    /// [`probes`](Self::probes).
+    pub fn new(name: impl Into<String>, check: impl Check) -> Self {
+        Self {
+            name: name.into(),
+            probes: Vec::new(),
+            timeout: None,
+            check: Arc::new(check),
+        }
+    }
+
+    /// Adds the check to these probes.
+    pub fn probes(mut self, probes: impl IntoIterator<Item = Probe>) -> Self {
+        self.probes.extend(probes);
+        self
+    }
+
+    /// Sets the check's time limit, instead of the builder's default.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+}
+
+impl fmt::Debug for Registration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Registration")
+            .field("name", &self.name)
+            .field("probes", &self.probes)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Configures and builds a [`Heartbeat`]; see [`Heartbeat::builder`].
+#[must_use]
+pub struct HeartbeatBuilder {
+    state: State,
+    registrations: Vec<Registration>,
+    default_timeout: Duration,
+    ttl: [Option<Duration>; 4],
+    prefix: String,
+    declared: bool,
+    environ: Map<String, Value>,
+}
+
+impl HeartbeatBuilder {
+    fn new() -> Self {
+        Self {
+            state: State::default(),
+            registrations: Vec::new(),
+            default_timeout: DEFAULT_TIMEOUT,
+            ttl: [None; 4],
+            prefix: DEFAULT_PREFIX.to_owned(),
+            declared: true,
+            environ: Map::new(),
+        }
+    }
+
+    /// Gives a value to the checks declared with `#[probe(...)]`: a parameter
+    /// `&T` (or `T`, cloned for each run) receives it. One value per type;
+    /// a later value of the same type replaces the earlier.
+    ///
+    /// ```rust,standalone_crate
+    /// use heartbeat_core::{Heartbeat, probe};
+    ///
+    /// #[derive(Clone)]
+    /// struct Pool;
+    ///
+    /// impl Pool {
+    ///     async fn ping(&self) -> Result<(), std::io::Error> { Ok(()) }
+    /// }
+    ///
+    /// #[probe(readiness)]
+    /// async fn pool(pool: &Pool) -> Result<(), std::io::Error> {
+    ///     pool.ping().await
+    /// }
+    ///
+    /// let heartbeat = Heartbeat::builder().state(Pool).build().unwrap();
+    /// # let _ = heartbeat;
+    /// ```
+    pub fn state<T: Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.state.insert(value);
+        self
+    }
+
+    /// Adds a readiness check.
+    pub fn readiness(self, name: impl Into<String>, check: impl Check) -> Self {
+        self.register(Registration::new(name, check).probes([Probe::Readiness]))
+    }
+
+    /// Adds a liveness check.
+    pub fn liveness(self, name: impl Into<String>, check: impl Check) -> Self {
+        self.register(Registration::new(name, check).probes([Probe::Liveness]))
+    }
+
+    /// Adds a startup check.
+    pub fn startup(self, name: impl Into<String>, check: impl Check) -> Self {
+        self.register(Registration::new(name, check).probes([Probe::Startup]))
+    }
+
+    /// Adds an environ contribution: its status is ANDed into the page's
+    /// `status`, and its data merged into the page.
+    pub fn environ(self, name: impl Into<String>, contribution: impl Check) -> Self {
+        self.register(Registration::new(name, contribution).probes([Probe::Environ]))
+    }
+
+    /// Adds a check to the probes its registration names.
+    pub fn register(mut self, registration: Registration) -> Self {
+        self.registrations.push(registration);
+        self
+    }
+
+    /// Sets the time limit of every check that does not set its own
+    /// ([`DEFAULT_TIMEOUT`] unless set).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.default_timeout = timeout;
+        self
+    }
+
+    /// Keeps a probe's report for `ttl` and lets requests that arrive while
+    /// its checks run share that run, so a storm of requests costs one run
+    /// per `ttl`. A `ttl` of zero keeps nothing but still shares runs.
+    ///
+    /// Without this, every request runs the probe's checks.
+    pub fn cache(mut self, probe: Probe, ttl: Duration) -> Self {
+        self.ttl[probe.index()] = Some(ttl);
+        self
+    }
+
+    /// Serves the endpoints under `prefix` instead of [`DEFAULT_PREFIX`].
+    /// A trailing slash is ignored; `/` serves them at the root.
+    pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = prefix.into();
+        self
+    }
+
+    /// Leaves out the checks declared with `#[probe(...)]`: only those
+    /// registered with this builder run.
+    pub fn without_declared(mut self) -> Self {
+        self.declared = false;
+        self
+    }
+
+    /// Sets a key of the environ page, ahead of every contribution.
+    pub fn environ_value(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.environ.insert(key.into(), value.into());
+        self
+    }
+
+    /// Builds the heartbeat, or reports every problem in its configuration:
+    /// checks of one probe sharing a name, declared checks whose state was not
+    /// given, invalid names, zero time limits, an invalid prefix.
+    pub fn build(self) -> Result<Heartbeat, BuildError> {
+        let mut problems = Vec::new();
+
+        let prefix = normalize_prefix(&self.prefix);
+        if prefix.is_none() {
+            problems.push(Problem::InvalidPrefix {
+                prefix: self.prefix.clone(),
+            });
+        }
+        if self.default_timeout.is_zero() {
+            problems.push(Problem::ZeroTimeout { check: None });
+        }
+
+        let mut by_probe: [Vec<Entry>; 4] = Default::default();
+        for (origin, name, probes, timeout, check) in self.candidates(&mut problems) {
+            let timeout = timeout.unwrap_or(self.default_timeout);
+            if !valid_name(&name) {
+                problems.push(Problem::InvalidName {
+                    name: name.clone(),
+                    origin: origin.clone(),
+                });
+            }
+            if timeout.is_zero() {
+                problems.push(Problem::ZeroTimeout {
+                    check: Some(name.clone()),
+                });
+            }
+            if probes.is_empty() {
+                problems.push(Problem::NoProbe {
+                    check: name.clone(),
+                    origin: origin.clone(),
+                });
+            }
+
+            let name: Arc<str> = name.into();
+            for probe in dedup(probes) {
+                by_probe[probe.index()].push(Entry {
+                    name: name.clone(),
+                    origin: origin.clone(),
+                    timeout,
+                    check: check.clone(),
+                });
+            }
+        }
+
+        for (probe, entries) in Probe::ALL.into_iter().zip(by_probe.iter_mut()) {
+            entries.sort_by(|a, b| a.name.cmp(&b.name));
+            for pair in entries.windows(2) {
+                if pair[0].name == pair[1].name {
+                    problems.push(Problem::DuplicateName {
+                        probe,
+                        name: pair[0].name.to_string(),
+                        first: pair[0].origin.clone(),
+                        second: pair[1].origin.clone(),
+                    });
+                }
+            }
+        }
+
+        if !problems.is_empty() {
+            return Err(BuildError::new(problems));
+        }
+
+        let runs = Probe::ALL.map(|probe| {
+            let entries = std::mem::take(&mut by_probe[probe.index()]);
+            ProbeRun::new(probe, entries, self.ttl[probe.index()])
+        });
+        Ok(Heartbeat {
+            inner: Arc::new(Inner {
+                prefix: prefix.unwrap_or_default(),
+                runs,
+                environ: self.environ,
+                collisions_logged: Mutex::new(HashSet::new()),
+            }),
+        })
+    }
+
+    /// Every check to include, declared ones first (in the order of their
+    /// names and places, so that errors read the same on every build), then
+    /// the builder's in the order they were registered.
+    fn candidates(&self, problems: &mut Vec<Problem>) -> Vec<Candidate> {
+        let mut candidates = Vec::new();
+
+        if self.declared {
+            let mut declarations: Vec<_> = registry::declarations().collect();
+            declarations.sort_by_key(|d| (d.name, d.site.module, d.site.file, d.site.line));
+            for declaration in declarations {
+                let origin = Origin::declared(declaration.site);
+                match (declaration.factory)(&self.state) {
+                    Ok(check) => candidates.push((
+                        origin,
+                        declaration.name.to_owned(),
+                        declaration.probes.to_vec(),
+                        declaration.timeout,
+                        check,
+                    )),
+                    Err(missing) => problems.push(Problem::MissingState {
+                        check: declaration.name.to_owned(),
+                        origin,
+                        missing,
+                    }),
+                }
+            }
+        }
+
+        for (index, registration) in self.registrations.iter().enumerate() {
+            candidates.push((
+                Origin::Builder {
+                    position: index + 1,
+                },
+                registration.name.clone(),
+                registration.probes.clone(),
+                registration.timeout,
+                registration.check.clone(),
+            ));
+        }
+        candidates
+    }
+}
+
+type Candidate = (Origin, String, Vec<Probe>, Option<Duration>, Arc<dyn Check>);
+
+impl fmt::Debug for HeartbeatBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HeartbeatBuilder")
+            .field("registrations", &self.registrations)
+            .field("default_timeout", &self.default_timeout)
+            .field("prefix", &self.prefix)
+            .field("declared", &self.declared)
+            .finish_non_exhaustive()
+    }
+}
+
+fn dedup(mut probes: Vec<Probe>) -> Vec<Probe> {
+    probes.sort();
+    probes.dedup();
+    probes
+}
+
+/// A name shows as a JSON key and may one day stand in a path: it must be
+/// non-empty and free of path delimiters, whitespace and control characters.
+fn valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '/' | '?' | '#'))
+}
+
+/// `/a/b/` → `/a/b`; `/` → empty; anything that is not a plain path → `None`.
+fn normalize_prefix(prefix: &str) -> Option<String> {
+    let plain = prefix.starts_with('/')
+        && !prefix
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '?' | '#'));
+    plain.then(|| prefix.trim_end_matches('/').to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes_lose_their_trailing_slash() {
+        assert_eq!(
+            normalize_prefix("/.well-known/heartbeat/").as_deref(),
+            Some("/.well-known/heartbeat")
+        );
+        assert_eq!(normalize_prefix("/").as_deref(), Some(""));
+        assert_eq!(normalize_prefix("health"), None);
+        assert_eq!(normalize_prefix("/health?x"), None);
+    }
+
+    #[test]
+    fn names_must_fit_a_path_segment() {
+        assert!(valid_name("database"));
+        assert!(valid_name("redis-cache_1.primary"));
+        assert!(!valid_name(""));
+        assert!(!valid_name("a/b"));
+        assert!(!valid_name("two words"));
+    }
+}

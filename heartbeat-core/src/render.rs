@@ -1,0 +1,166 @@
+//! The JSON bodies of the contract, written straight from reports.
+
+use serde::{
+    Serialize, Serializer,
+    ser::{SerializeMap, SerializeStruct},
+};
+use serde_json::{Map, Value};
+
+use crate::report::{CheckReport, Report};
+
+/// The keys of a check's entry that belong to the heartbeat; a check's data
+/// under these keys is not shown.
+const RESERVED: [&str; 2] = ["status", "duration_ms"];
+
+/// `{"status": …, "checks": {name: {"status": …, "duration_ms": …, data…}}}`
+pub(crate) fn probe_body(report: &Report) -> Vec<u8> {
+    to_vec(&ProbeBody(report))
+}
+
+/// `{"status": …, …base, …contributions}`: the base's keys first, then each
+/// contribution's keys that are not yet taken.
+pub(crate) fn environ_body(status: bool, merged: &Map<String, Value>) -> Vec<u8> {
+    to_vec(&EnvironBody { status, merged })
+}
+
+/// A small JSON object for answers that are not a probe's: errors.
+pub(crate) fn object(pairs: &[(&str, Value)]) -> Vec<u8> {
+    to_vec(&Object(pairs))
+}
+
+fn to_vec(value: &impl Serialize) -> Vec<u8> {
+    // Serializing maps with string keys and JSON values into memory cannot
+    // fail; should it ever, an empty object keeps the answer valid JSON.
+    serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec())
+}
+
+struct ProbeBody<'a>(&'a Report);
+
+impl Serialize for ProbeBody<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut body = serializer.serialize_struct("Probe", 2)?;
+        body.serialize_field("status", &self.0.status())?;
+        body.serialize_field("checks", &Checks(self.0.checks()))?;
+        body.end()
+    }
+}
+
+struct Checks<'a>(&'a [CheckReport]);
+
+impl Serialize for Checks<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for check in self.0 {
+            map.serialize_entry(check.name(), &Entry(check))?;
+        }
+        map.end()
+    }
+}
+
+struct Entry<'a>(&'a CheckReport);
+
+impl Serialize for Entry<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let check = self.0;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("status", &check.status())?;
+        map.serialize_entry("duration_ms", &check.duration_ms())?;
+        for (key, value) in check.data() {
+            if !RESERVED.contains(&key.as_str()) {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.end()
+    }
+}
+
+struct EnvironBody<'a> {
+    status: bool,
+    merged: &'a Map<String, Value>,
+}
+
+impl Serialize for EnvironBody<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("status", &self.status)?;
+        for (key, value) in self.merged {
+            if key != "status" {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.end()
+    }
+}
+
+struct Object<'a>(&'a [(&'a str, Value)]);
+
+impl Serialize for Object<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (key, value) in self.0 {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::{sync::Arc, time::Duration};
+
+    use super::*;
+    use crate::{outcome::Outcome, probe::Probe};
+
+    fn check(name: &str, outcome: Outcome, micros: u64) -> CheckReport {
+        CheckReport::new(Arc::from(name), outcome, Duration::from_micros(micros))
+    }
+
+    #[test]
+    fn no_checks_is_a_passing_empty_object() {
+        let report = Report::new(Probe::Readiness, Vec::new());
+        assert_eq!(probe_body(&report), br#"{"status":true,"checks":{}}"#);
+    }
+
+    #[test]
+    fn status_is_the_and_of_the_checks_and_the_check_status_wins() {
+        let report = Report::new(
+            Probe::Readiness,
+            vec![
+                check("cache", Outcome::pass().with("status", false), 400),
+                check("database", Outcome::fail("connection refused"), 1250),
+            ],
+        );
+        let body = String::from_utf8(probe_body(&report)).unwrap();
+        assert_eq!(
+            body,
+            concat!(
+                r#"{"status":false,"checks":{"#,
+                r#""cache":{"status":true,"duration_ms":0.4},"#,
+                r#""database":{"status":false,"duration_ms":1.25,"message":"connection refused"}}}"#
+            )
+        );
+    }
+
+    #[test]
+    fn measured_duration_wins_over_data() {
+        let report = Report::new(
+            Probe::Liveness,
+            vec![check(
+                "a",
+                Outcome::pass().with("duration_ms", "soon"),
+                2000,
+            )],
+        );
+        let body: Value = serde_json::from_slice(&probe_body(&report)).unwrap();
+        assert_eq!(body["checks"]["a"]["duration_ms"], Value::from(2.0));
+    }
+
+    #[test]
+    fn environ_status_cannot_be_overwritten() {
+        let mut merged = Map::new();
+        merged.insert("status".into(), Value::from(true));
+        merged.insert("rust".into(), Value::from(vec![1, 85, 0]));
+        let body = String::from_utf8(environ_body(false, &merged)).unwrap();
+        assert_eq!(body, r#"{"status":false,"rust":[1,85,0]}"#);
+    }
+}

@@ -1,0 +1,276 @@
+//! Running a probe's checks: concurrently, each under a time limit, with
+//! panics caught, optionally cached and shared between concurrent requests.
+
+use std::{
+    any::Any,
+    panic::AssertUnwindSafe,
+    sync::{
+        Arc, Mutex, Weak,
+        atomic::{AtomicU8, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use futures_util::{
+    FutureExt,
+    future::{self, BoxFuture, Shared},
+};
+
+use crate::{
+    check::Check,
+    outcome::Outcome,
+    probe::Probe,
+    registry::Origin,
+    report::{CheckReport, Report},
+};
+
+/// A check as the heartbeat runs it: named, limited in time.
+pub(crate) struct Entry {
+    pub(crate) name: Arc<str>,
+    pub(crate) origin: Origin,
+    pub(crate) timeout: Duration,
+    pub(crate) check: Arc<dyn Check>,
+}
+
+/// Runs one check, turning a panic or an expired time limit into a failure.
+async fn run_entry(probe: Probe, entry: &Entry) -> CheckReport {
+    let started = Instant::now();
+
+    let outcome = match std::panic::catch_unwind(AssertUnwindSafe(|| entry.check.run())) {
+        Err(panic) => panicked(&*panic),
+        Ok(future) => {
+            let guarded = AssertUnwindSafe(future).catch_unwind();
+            match tokio::time::timeout(entry.timeout, guarded).await {
+                Ok(Ok(outcome)) => outcome,
+                Ok(Err(panic)) => panicked(&*panic),
+                Err(_) => Outcome::fail(format!(
+                    "timed out after {}",
+                    DisplayDuration(entry.timeout)
+                )),
+            }
+        }
+    };
+
+    let report = CheckReport::new(entry.name.clone(), outcome, started.elapsed());
+    tracing::debug!(
+        target: "heartbeat",
+        probe = probe.name(),
+        check = report.name(),
+        status = report.status(),
+        duration_ms = report.duration_ms(),
+        "check ran"
+    );
+    report
+}
+
+fn panicked(payload: &(dyn Any + Send)) -> Outcome {
+    let reason = payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str));
+    match reason {
+        Some(reason) => Outcome::fail(format!("check panicked: {reason}")),
+        None => Outcome::fail("check panicked"),
+    }
+}
+
+/// Shows a duration the way people write time limits: `250ms`, `2s`,
+/// `1.5s`, `300us`.
+pub(crate) struct DisplayDuration(pub(crate) Duration);
+
+impl std::fmt::Display for DisplayDuration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let nanos = self.0.as_nanos();
+        if nanos % 1_000_000_000 == 0 {
+            write!(f, "{}s", nanos / 1_000_000_000)
+        } else if nanos >= 1_000_000_000 {
+            write!(f, "{}s", self.0.as_secs_f64())
+        } else if nanos % 1_000_000 == 0 {
+            write!(f, "{}ms", nanos / 1_000_000)
+        } else if nanos % 1_000 == 0 {
+            write!(f, "{}us", nanos / 1_000)
+        } else {
+            write!(f, "{nanos}ns")
+        }
+    }
+}
+
+type Flight = Shared<BoxFuture<'static, Arc<Report>>>;
+
+enum Slot {
+    Empty,
+    Running(Flight),
+    Done {
+        report: Arc<Report>,
+        /// `None`: kept for the life of the process.
+        expires: Option<Instant>,
+    },
+}
+
+/// The last report of a probe, and the run in progress if there is one.
+struct Memory {
+    ttl: Option<Duration>,
+    slot: Mutex<Slot>,
+}
+
+impl Memory {
+    fn store(&self, probe: Probe, report: &Arc<Report>) {
+        let expires = if probe == Probe::Startup && report.status() {
+            None
+        } else {
+            match self.ttl {
+                Some(ttl) => Some(Instant::now() + ttl),
+                None => Some(Instant::now()),
+            }
+        };
+        *self
+            .slot
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner()) = Slot::Done {
+            report: report.clone(),
+            expires,
+        };
+    }
+}
+
+const UNKNOWN: u8 = 0;
+const PASSING: u8 = 1;
+const FAILING: u8 = 2;
+
+/// One probe's checks and how to run them.
+pub(crate) struct ProbeRun {
+    probe: Probe,
+    entries: Arc<[Entry]>,
+    memory: Arc<Memory>,
+    last_status: Arc<AtomicU8>,
+}
+
+impl ProbeRun {
+    /// `entries` must be sorted by name. With a `ttl`, reports are reused
+    /// until it passes and concurrent callers share one run.
+    pub(crate) fn new(probe: Probe, entries: Vec<Entry>, ttl: Option<Duration>) -> Self {
+        debug_assert!(entries.windows(2).all(|pair| pair[0].name < pair[1].name));
+        Self {
+            probe,
+            entries: entries.into(),
+            memory: Arc::new(Memory {
+                ttl,
+                slot: Mutex::new(Slot::Empty),
+            }),
+            last_status: Arc::new(AtomicU8::new(UNKNOWN)),
+        }
+    }
+
+    pub(crate) fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// The probe's current report: a kept one if it is still fresh, the run
+    /// in progress if there is one and runs are shared, else a new run.
+    pub(crate) async fn report(&self) -> Arc<Report> {
+        let shares_runs = self.memory.ttl.is_some();
+        let flight = {
+            let mut slot = self
+                .memory
+                .slot
+                .lock()
+                .unwrap_or_else(|poison| poison.into_inner());
+            match &*slot {
+                Slot::Done { report, expires } if expires.is_none_or(|at| Instant::now() < at) => {
+                    return report.clone();
+                }
+                Slot::Running(flight) => Some(flight.clone()),
+                _ if !shares_runs => None,
+                _ => {
+                    let flight = self.flight();
+                    *slot = Slot::Running(flight.clone());
+                    Some(flight)
+                }
+            }
+        };
+        match flight {
+            Some(flight) => flight.await,
+            None => self.run_and_store().await,
+        }
+    }
+
+    async fn run_and_store(&self) -> Arc<Report> {
+        let report = run_checks(self.probe, &self.entries, &self.last_status).await;
+        self.memory.store(self.probe, &report);
+        report
+    }
+
+    /// A run that any number of callers can await; the first to poll it
+    /// drives it, and it keeps going if that caller goes away.
+    fn flight(&self) -> Flight {
+        let probe = self.probe;
+        let entries = self.entries.clone();
+        let last_status = self.last_status.clone();
+        let memory: Weak<Memory> = Arc::downgrade(&self.memory);
+        async move {
+            let report = run_checks(probe, &entries, &last_status).await;
+            if let Some(memory) = memory.upgrade() {
+                memory.store(probe, &report);
+            }
+            report
+        }
+        .boxed()
+        .shared()
+    }
+}
+
+async fn run_checks(probe: Probe, entries: &[Entry], last_status: &AtomicU8) -> Arc<Report> {
+    let checks = future::join_all(entries.iter().map(|entry| run_entry(probe, entry))).await;
+    let report = Report::new(probe, checks);
+    note_change(&report, last_status);
+    Arc::new(report)
+}
+
+/// Logs when a probe's overall status changes.
+fn note_change(report: &Report, last_status: &AtomicU8) {
+    let now = if report.status() { PASSING } else { FAILING };
+    let before = last_status.swap(now, Ordering::AcqRel);
+    if before == now || report.probe() == Probe::Environ {
+        return;
+    }
+
+    if now == FAILING {
+        let failing: Vec<&str> = report.failing().collect();
+        tracing::warn!(
+            target: "heartbeat",
+            probe = report.probe().name(),
+            failing = ?failing,
+            "probe is failing"
+        );
+    } else if before == FAILING {
+        tracing::info!(target: "heartbeat", probe = report.probe().name(), "probe recovered");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_as_written() {
+        let shown = |duration| DisplayDuration(duration).to_string();
+        assert_eq!(shown(Duration::from_millis(250)), "250ms");
+        assert_eq!(shown(Duration::from_secs(2)), "2s");
+        assert_eq!(shown(Duration::from_millis(1500)), "1.5s");
+        assert_eq!(shown(Duration::from_micros(300)), "300us");
+        assert_eq!(shown(Duration::from_nanos(42)), "42ns");
+    }
+
+    #[test]
+    fn panic_payloads_become_messages() {
+        assert_eq!(
+            panicked(&"pool poisoned").message(),
+            Some("check panicked: pool poisoned")
+        );
+        assert_eq!(
+            panicked(&String::from("index out of bounds")).message(),
+            Some("check panicked: index out of bounds")
+        );
+        assert_eq!(panicked(&42_u8).message(), Some("check panicked"));
+    }
+}

@@ -1,0 +1,1 @@
+//! heartbeat-warp: work in progress.
