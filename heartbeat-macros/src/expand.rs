@@ -72,7 +72,7 @@ pub(crate) fn probe(attr: TokenStream, item: TokenStream) -> syn::Result<TokenSt
             > {
                 #(#resolves)*
                 ::core::result::Result::Ok(#private::declared(#private::check_fn(move || {
-                    #(let #bindings = ::std::sync::Arc::clone(&#bindings);)*
+                    #(let #bindings = ::core::clone::Clone::clone(&#bindings);)*
                     async move { #call }
                 })))
             }
