@@ -105,14 +105,13 @@ impl Heartbeat {
     /// # });
     /// ```
     pub async fn handle(&self, request: &Request<'_>) -> Response {
+        let head = request.method == "HEAD";
         let Some(probe) = self.route(request.path) else {
-            return self.not_found();
+            return self.not_found(head);
         };
-        let head = match request.method {
-            "GET" => false,
-            "HEAD" => true,
-            _ => return method_not_allowed(),
-        };
+        if !head && request.method != "GET" {
+            return method_not_allowed();
+        }
 
         let (status, body) = match probe {
             Probe::Environ => {
@@ -138,7 +137,7 @@ impl Heartbeat {
         Probe::from_segment(rest.strip_suffix('/').unwrap_or(rest))
     }
 
-    fn not_found(&self) -> Response {
+    fn not_found(&self, head: bool) -> Response {
         let endpoints = ["readiness", "liveliness", "liveness", "startup", "environ"]
             .iter()
             .map(|segment| Value::from(format!("{}/{segment}", self.prefix())))
@@ -147,7 +146,7 @@ impl Heartbeat {
             ("error", Value::from("no heartbeat endpoint at this path")),
             ("endpoints", Value::from(endpoints)),
         ]);
-        json(StatusCode::NOT_FOUND, body, false)
+        json(StatusCode::NOT_FOUND, body, head)
     }
 }
 

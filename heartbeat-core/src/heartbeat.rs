@@ -320,14 +320,14 @@ impl HeartbeatBuilder {
 
         let mut by_probe: [Vec<Entry>; 4] = Default::default();
         for (origin, name, probes, timeout, check) in self.candidates(&mut problems) {
-            let timeout = timeout.unwrap_or(self.default_timeout);
             if !valid_name(&name) {
                 problems.push(Problem::InvalidName {
                     name: name.clone(),
                     origin: origin.clone(),
                 });
             }
-            if timeout.is_zero() {
+            // A zero default is reported once, above, not for every check.
+            if timeout.is_some_and(|own| own.is_zero()) {
                 problems.push(Problem::ZeroTimeout {
                     check: Some(name.clone()),
                 });
@@ -339,6 +339,7 @@ impl HeartbeatBuilder {
                 });
             }
 
+            let timeout = timeout.unwrap_or(self.default_timeout);
             let name: Arc<str> = name.into();
             for probe in dedup(probes) {
                 by_probe[probe.index()].push(Entry {

@@ -77,7 +77,7 @@ impl fmt::Display for Origin {
                 line,
             } => write!(f, "`#[probe]` on `{function}` at {file}:{line}"),
             Origin::Builder { position } => {
-                write!(f, "the builder's registration number {position}")
+                write!(f, "check number {position} given to the builder")
             }
         }
     }

@@ -8,13 +8,16 @@ use std::{
         Arc, Mutex, Weak,
         atomic::{AtomicU8, Ordering},
     },
-    time::{Duration, Instant},
+    time::Duration,
 };
 
 use futures_util::{
     FutureExt,
     future::{self, BoxFuture, Shared},
 };
+// Tokio's clock, so that time-to-live and durations follow a paused clock in
+// tests; outside tests it is the standard library's.
+use tokio::time::Instant;
 
 use crate::{
     check::Check,

@@ -1,0 +1,271 @@
+//! The framework-independent entry point: routing, methods, status codes,
+//! headers and bodies, as the wire contract gives them.
+
+use std::future;
+use std::time::Duration;
+
+use heartbeat_core::{Heartbeat, Outcome, Probe, Registration, Request, Response, check_fn};
+use http::{HeaderMap, HeaderValue, StatusCode, header};
+
+const PREFIX: &str = "/.well-known/heartbeat";
+
+fn heartbeat() -> Heartbeat {
+    Heartbeat::builder()
+        .without_declared()
+        .readiness(
+            "cache",
+            check_fn(|| async { Outcome::pass().with("latency_ms", 0.5) }),
+        )
+        .readiness(
+            "database",
+            check_fn(|| async { Outcome::fail("connection refused") }),
+        )
+        .liveness("loop", check_fn(|| async { Outcome::pass() }))
+        .environ(
+            "build",
+            check_fn(|| async { Outcome::pass().with("commit", "abc123") }),
+        )
+        .build()
+        .unwrap()
+}
+
+async fn get(heartbeat: &Heartbeat, path: &str) -> Response {
+    heartbeat.handle(&Request::new("GET", path)).await
+}
+
+fn body(response: &Response) -> &str {
+    std::str::from_utf8(response.body()).unwrap()
+}
+
+/// The body with every `duration_ms` figure replaced by `0`, so that it can
+/// be compared byte for byte (key order included) with an expected body.
+fn without_durations(response: &Response) -> String {
+    const KEY: &str = "\"duration_ms\":";
+    let body = body(response);
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(at) = rest.find(KEY) {
+        let (before, after) = rest.split_at(at + KEY.len());
+        out.push_str(before);
+        out.push('0');
+        let figure = after
+            .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == 'e' || c == '-'))
+            .unwrap_or(after.len());
+        assert!(figure > 0, "duration_ms without a figure in {body}");
+        rest = &after[figure..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn assert_json_headers(response: &Response) {
+    let headers = response.headers();
+    assert_eq!(headers[header::CONTENT_TYPE], "application/json");
+    assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+}
+
+#[tokio::test]
+async fn with_nothing_registered_probes_answer_200_and_an_empty_list() {
+    let heartbeat = Heartbeat::builder().without_declared().build().unwrap();
+    for probe in ["readiness", "liveliness", "liveness", "startup"] {
+        let response = get(&heartbeat, &format!("{PREFIX}/{probe}")).await;
+        assert_eq!(response.status(), StatusCode::OK, "{probe}");
+        assert_eq!(body(&response), r#"{"status":true,"checks":{}}"#, "{probe}");
+        assert_json_headers(&response);
+        assert_eq!(response.headers()[header::CONTENT_LENGTH], "27");
+    }
+}
+
+#[tokio::test]
+async fn a_failing_check_makes_the_probe_answer_500_with_every_entry() {
+    let response = get(&heartbeat(), &format!("{PREFIX}/readiness")).await;
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert_json_headers(&response);
+    assert_eq!(
+        without_durations(&response),
+        r#"{"status":false,"checks":{"cache":{"status":true,"duration_ms":0,"latency_ms":0.5},"database":{"status":false,"duration_ms":0,"message":"connection refused"}}}"#
+    );
+}
+
+#[tokio::test]
+async fn a_passing_probe_answers_200() {
+    let response = get(&heartbeat(), &format!("{PREFIX}/liveness")).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        without_durations(&response),
+        r#"{"status":true,"checks":{"loop":{"status":true,"duration_ms":0}}}"#
+    );
+}
+
+#[tokio::test]
+async fn both_spellings_of_liveness_answer_the_same() {
+    let heartbeat = heartbeat();
+    let original = get(&heartbeat, &format!("{PREFIX}/liveliness")).await;
+    let kubernetes = get(&heartbeat, &format!("{PREFIX}/liveness")).await;
+    assert_eq!(original.status(), kubernetes.status());
+    assert_eq!(without_durations(&original), without_durations(&kubernetes));
+}
+
+#[tokio::test]
+async fn environ_answers_200_whatever_its_status() {
+    let heartbeat = Heartbeat::builder()
+        .without_declared()
+        .environ(
+            "broken",
+            check_fn(|| async { Outcome::fail("no data").with("status", true) }),
+        )
+        .build()
+        .unwrap();
+    let response = get(&heartbeat, &format!("{PREFIX}/environ")).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_json_headers(&response);
+    let value: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
+    assert_eq!(value["status"], false);
+    assert!(body(&response).starts_with(r#"{"status":false"#));
+}
+
+#[tokio::test]
+async fn head_answers_the_same_status_and_headers_without_a_body() {
+    let heartbeat = heartbeat();
+    for path in ["readiness", "liveness", "environ", "no-such-probe"] {
+        let path = format!("{PREFIX}/{path}");
+        let get = heartbeat.handle(&Request::new("GET", &path)).await;
+        let head = heartbeat.handle(&Request::new("HEAD", &path)).await;
+        assert_eq!(head.status(), get.status(), "{path}");
+        assert!(head.body().is_empty(), "{path}");
+        assert_eq!(head.headers()[header::CONTENT_TYPE], "application/json");
+        assert_eq!(head.headers()[header::CACHE_CONTROL], "no-store");
+        // The length of the body a GET would have had (durations can
+        // change its length by a digit or two between runs).
+        let length: usize = head.headers()[header::CONTENT_LENGTH]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(length.abs_diff(get.body().len()) <= 4, "{path}: {length}");
+    }
+}
+
+#[tokio::test]
+async fn other_methods_answer_405_with_allow() {
+    let heartbeat = heartbeat();
+    for method in [
+        "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "get", "BREW",
+    ] {
+        for endpoint in ["readiness", "liveliness", "environ"] {
+            let response = heartbeat
+                .handle(&Request::new(method, &format!("{PREFIX}/{endpoint}")))
+                .await;
+            assert_eq!(
+                response.status(),
+                StatusCode::METHOD_NOT_ALLOWED,
+                "{method}"
+            );
+            assert_eq!(response.headers()[header::ALLOW], "GET, HEAD");
+            assert_json_headers(&response);
+            assert_eq!(
+                body(&response),
+                r#"{"error":"method not allowed","allow":"GET, HEAD"}"#
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_trailing_slash_is_ignored() {
+    let heartbeat = heartbeat();
+    let plain = get(&heartbeat, &format!("{PREFIX}/readiness")).await;
+    let slashed = get(&heartbeat, &format!("{PREFIX}/readiness/")).await;
+    assert_eq!(slashed.status(), plain.status());
+    assert_eq!(without_durations(&slashed), without_durations(&plain));
+}
+
+#[tokio::test]
+async fn unknown_paths_answer_404_listing_the_endpoints() {
+    let heartbeat = heartbeat();
+    for path in [
+        PREFIX.to_owned(),
+        format!("{PREFIX}/"),
+        format!("{PREFIX}/ready"),
+        format!("{PREFIX}/readiness/database"),
+        format!("{PREFIX}//readiness"),
+        format!("{PREFIX}/READINESS"),
+        format!("{PREFIX}readiness"),
+        "/readiness".to_owned(),
+        String::new(),
+    ] {
+        let response = get(&heartbeat, &path).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path:?}");
+        assert_json_headers(&response);
+        assert_eq!(
+            body(&response),
+            r#"{"error":"no heartbeat endpoint at this path","endpoints":["/.well-known/heartbeat/readiness","/.well-known/heartbeat/liveliness","/.well-known/heartbeat/liveness","/.well-known/heartbeat/startup","/.well-known/heartbeat/environ"]}"#,
+            "{path:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_prefix_can_be_changed() {
+    let heartbeat = Heartbeat::builder()
+        .without_declared()
+        .prefix("/internal/health/")
+        .build()
+        .unwrap();
+    assert_eq!(heartbeat.prefix(), "/internal/health");
+    assert_eq!(
+        get(&heartbeat, "/internal/health/readiness").await.status(),
+        200
+    );
+    assert_eq!(
+        get(&heartbeat, &format!("{PREFIX}/readiness"))
+            .await
+            .status(),
+        404
+    );
+
+    let root = Heartbeat::builder()
+        .without_declared()
+        .prefix("/")
+        .build()
+        .unwrap();
+    assert_eq!(get(&root, "/readiness").await.status(), 200);
+}
+
+#[tokio::test]
+async fn the_query_and_headers_do_not_change_the_answer() {
+    let heartbeat = heartbeat();
+    let plain = get(&heartbeat, &format!("{PREFIX}/readiness")).await;
+    let long_query = "x=".to_owned() + &"y".repeat(8192);
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        header::ACCEPT,
+        HeaderValue::from_static("text/html;q=0.9, garbage"),
+    );
+    let path = format!("{PREFIX}/readiness");
+    let request = Request::new("GET", &path)
+        .query(Some(&long_query))
+        .headers(&headers);
+    let answered = heartbeat.handle(&request).await;
+    assert_eq!(answered.status(), plain.status());
+    assert_eq!(without_durations(&answered), without_durations(&plain));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_hung_check_still_gets_a_json_answer() {
+    let heartbeat = Heartbeat::builder()
+        .without_declared()
+        .register(
+            Registration::new("hung", check_fn(future::pending::<Outcome>))
+                .probes([Probe::Readiness])
+                .timeout(Duration::from_millis(50)),
+        )
+        .build()
+        .unwrap();
+    let response = get(&heartbeat, &format!("{PREFIX}/readiness")).await;
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(
+        without_durations(&response),
+        r#"{"status":false,"checks":{"hung":{"status":false,"duration_ms":0,"message":"timed out after 50ms"}}}"#
+    );
+}
