@@ -1,0 +1,10 @@
+struct Pool;
+
+use heartbeat_core::probe;
+
+#[probe(readiness)]
+async fn database(_pool: &mut Pool) -> bool {
+    true
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use heartbeat_core::probe;
+
+#[probe(name = "database")]
+async fn database() -> bool {
+    true
+}
+
+fn main() {}

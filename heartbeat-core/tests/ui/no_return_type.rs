@@ -1,0 +1,6 @@
+use heartbeat_core::probe;
+
+#[probe(readiness)]
+async fn database() {}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use heartbeat_core::probe;
+
+#[probe(readiness)]
+fn database() -> bool {
+    true
+}
+
+fn main() {}

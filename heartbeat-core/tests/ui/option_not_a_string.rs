@@ -1,0 +1,8 @@
+use heartbeat_core::probe;
+
+#[probe(readiness, timeout = 250)]
+async fn database() -> bool {
+    true
+}
+
+fn main() {}
