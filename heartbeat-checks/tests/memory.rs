@@ -1,0 +1,39 @@
+//! `MemoryCheck` against this machine.
+
+#![cfg(feature = "memory")]
+
+mod support;
+
+use heartbeat_checks::{MemoryCheck, Named};
+use support::{assert_fails, assert_passes, run};
+
+#[tokio::test]
+async fn passes_above_the_floors_with_the_figures() {
+    let check = MemoryCheck::new()
+        .min_available(1)
+        .min_available_percent(0.0);
+
+    let outcome = run(&check).await;
+    assert_passes(&outcome);
+    for key in [
+        "available_bytes",
+        "total_bytes",
+        "available",
+        "total",
+        "limited_by",
+    ] {
+        assert!(
+            outcome.data().contains_key(key),
+            "{key} in {:?}",
+            outcome.data()
+        );
+    }
+    assert_eq!(check.default_name(), "memory");
+}
+
+#[tokio::test]
+async fn fails_below_a_floor() {
+    let outcome = run(&MemoryCheck::new().min_available(u64::MAX)).await;
+    assert_fails(&outcome);
+    assert!(outcome.message().unwrap().contains("memory available"));
+}

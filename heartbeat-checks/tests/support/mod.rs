@@ -1,0 +1,243 @@
+//! What the tests of every check share: where the services are, a TCP proxy
+//! that the test can cut, a port nothing listens on, a tiny HTTP server,
+//! and assertions on outcomes.
+
+#![allow(dead_code, reason = "each test file uses part of this module")]
+
+use std::{
+    net::SocketAddr,
+    time::{Duration, Instant},
+};
+
+use heartbeat_core::{Check, Outcome};
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::{TcpListener, TcpStream},
+    sync::oneshot,
+    task::{JoinHandle, JoinSet},
+};
+
+/// The password every test that checks redaction puts in its URL.
+pub(crate) const PASSWORD: &str = "s3cr3t-password";
+
+/// The part of [`PASSWORD`] that must appear nowhere in an outcome.
+const SECRET: &str = "s3cr3t";
+
+/// The address of a service: the variable's value, or `default`.
+pub(crate) fn service(variable: &str, default: &str) -> String {
+    std::env::var(variable)
+        .ok()
+        .filter(|value| !value.trim().is_empty())
+        .unwrap_or_else(|| default.to_owned())
+}
+
+/// `host:port` of a URL such as `postgres://user@host:5432/db`.
+pub(crate) fn host_port(url: &str) -> String {
+    let body = url.split_once("://").map_or(url, |(_, body)| body);
+    let authority = body.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    host.to_owned()
+}
+
+/// `url` with its host and port replaced by `address`, user information
+/// and path kept.
+pub(crate) fn redirect(url: &str, address: SocketAddr) -> String {
+    let (scheme, body) = url.split_once("://").expect("a URL with a scheme");
+    let authority_end = body.find(['/', '?', '#']).unwrap_or(body.len());
+    let (authority, rest) = body.split_at(authority_end);
+    let userinfo = authority
+        .rsplit_once('@')
+        .map(|(userinfo, _)| format!("{userinfo}@"))
+        .unwrap_or_default();
+    format!("{scheme}://{userinfo}{address}{rest}")
+}
+
+/// `url` with `user:PASSWORD@` as its user information.
+pub(crate) fn with_password(url: &str, user: &str) -> String {
+    let (scheme, body) = url.split_once("://").expect("a URL with a scheme");
+    let body = body.split_once('@').map_or(body, |(_, host)| host);
+    format!("{scheme}://{user}:{PASSWORD}@{body}")
+}
+
+/// A loopback port that nothing listens on: bound, then released.
+pub(crate) async fn dead_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// Runs a check once. Every check must answer by itself, failing or not,
+/// well within this limit: past it the test fails.
+pub(crate) async fn run(check: &impl Check) -> Outcome {
+    tokio::time::timeout(Duration::from_secs(5), check.run())
+        .await
+        .expect("the check answers by itself within 5 s")
+}
+
+/// Starts runs of a check and drops each at a different point, as the
+/// heartbeat drops a check past its time limit; then the check must still
+/// pass. Where each run stops does not matter: every point must be safe.
+pub(crate) async fn assert_survives_cancellation(check: &impl Check) {
+    for micros in [0, 50, 200, 1_000, 5_000] {
+        let _ = tokio::time::timeout(Duration::from_micros(micros), check.run()).await;
+    }
+    assert_passes(&run(check).await);
+}
+
+/// Runs a check until its outcome satisfies `wanted`, for at most ten
+/// seconds, and returns the last outcome.
+pub(crate) async fn run_until(check: &impl Check, wanted: impl Fn(&Outcome) -> bool) -> Outcome {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let outcome = run(check).await;
+        if wanted(&outcome) || Instant::now() >= deadline {
+            return outcome;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+/// Asserts that the outcome passed, showing it otherwise.
+pub(crate) fn assert_passes(outcome: &Outcome) {
+    eprintln!("passes: {}", shown(outcome));
+    assert!(outcome.status(), "expected a pass: {}", shown(outcome));
+}
+
+/// Asserts that the outcome failed with a message, showing it otherwise.
+pub(crate) fn assert_fails(outcome: &Outcome) {
+    eprintln!("fails: {}", shown(outcome));
+    assert!(!outcome.status(), "expected a failure: {}", shown(outcome));
+    assert!(
+        outcome.message().is_some_and(|message| !message.is_empty()),
+        "a failure says why: {}",
+        shown(outcome)
+    );
+}
+
+/// Asserts that the test's password appears nowhere in the outcome.
+pub(crate) fn assert_no_secret(outcome: &Outcome) {
+    let shown = shown(outcome);
+    assert!(
+        !shown.contains(SECRET),
+        "the outcome shows the password: {shown}"
+    );
+}
+
+/// The outcome as the heartbeat would serialize it.
+pub(crate) fn shown(outcome: &Outcome) -> String {
+    let mut entry = outcome.data().clone();
+    entry.insert("status".into(), outcome.status().into());
+    serde_json::to_string(&entry).unwrap()
+}
+
+/// A TCP proxy owned by a test: forwards each connection to a real service
+/// until [`cut`](Self::cut) closes its listener and every live connection.
+pub(crate) struct Proxy {
+    address: SocketAddr,
+    cut: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Proxy {
+    /// Starts forwarding a loopback port to `upstream` (`host:port`).
+    pub(crate) async fn start(upstream: impl Into<String>) -> Self {
+        let upstream = upstream.into();
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let (cut, mut cut_signal) = oneshot::channel::<()>();
+
+        let task = tokio::spawn(async move {
+            let mut connections = JoinSet::new();
+            loop {
+                tokio::select! {
+                    _ = &mut cut_signal => break,
+                    accepted = listener.accept() => {
+                        let Ok((mut inbound, _)) = accepted else { continue };
+                        let upstream = upstream.clone();
+                        connections.spawn(async move {
+                            if let Ok(mut outbound) = TcpStream::connect(upstream).await {
+                                let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound)
+                                    .await;
+                            }
+                        });
+                    }
+                    Some(_) = connections.join_next(), if !connections.is_empty() => {}
+                }
+            }
+            drop(listener);
+            connections.shutdown().await;
+        });
+
+        Self {
+            address,
+            cut: Some(cut),
+            task: Some(task),
+        }
+    }
+
+    /// Where clients connect.
+    pub(crate) fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// Closes the listener and every connection; when this returns, both
+    /// are closed.
+    pub(crate) async fn cut(&mut self) {
+        if let Some(cut) = self.cut.take() {
+            let _ = cut.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.unwrap();
+        }
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        if let Some(task) = &self.task {
+            task.abort();
+        }
+    }
+}
+
+/// A one-route HTTP server owned by a test: answers `GET path` with
+/// `status` and `body`, anything else with 404, one request per
+/// connection. It stops with the test's runtime.
+pub(crate) async fn serve(
+    path: &'static str,
+    status: &'static str,
+    body: &'static str,
+) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut request = Vec::new();
+                let mut buffer = [0; 1024];
+                while !request.windows(4).any(|window| window == b"\r\n\r\n") {
+                    match stream.read(&mut buffer).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(read) => request.extend_from_slice(&buffer[..read]),
+                    }
+                }
+                let request = String::from_utf8_lossy(&request);
+                let wanted = request.starts_with(&format!("GET {path} "));
+                let (status, body) = if wanted {
+                    (status, body)
+                } else {
+                    ("404 Not Found", "")
+                };
+                let response = format!(
+                    "HTTP/1.1 {status}\r\ncontent-type: application/json\r\n\
+                     content-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = stream.write_all(response.as_bytes()).await;
+                let _ = stream.shutdown().await;
+            });
+        }
+    });
+    address
+}
