@@ -1,3 +1,122 @@
-//! The heartbeat example service on actix.
+//! The heartbeat example service on actix-web: a `/` route, and the
+//! heartbeat's endpoints, whose readiness probe checks the service's
+//! database.
+//!
+//! ```sh
+//! cargo run -p example-actix
+//! curl -i http://127.0.0.1:8080/.well-known/heartbeat/readiness
+//! ```
+//!
+//! | variable | default | |
+//! | --- | --- | --- |
+//! | `PORT` | `8080` | the port to listen on |
+//! | `HOST` | `127.0.0.1` | the address to listen on (`0.0.0.0`: every interface) |
+//! | `DATABASE_URL` | an in-memory SQLite database | a `postgres://` or `mysql://` server to use instead |
+//! | `RUST_LOG` | `info` | what to log |
+//!
+//! Ctrl-C or SIGTERM stops it once the requests in flight are answered.
+//! The same service runs on axum (`example-axum`) and warp
+//! (`example-warp`).
 
-fn main() {}
+use std::{env, error::Error, net::SocketAddr};
+
+use actix_web::{App, HttpServer, rt::signal, web};
+use heartbeat_actix::{Heartbeat, Outcome, probe};
+use sqlx::{AnyPool, any::AnyPoolOptions};
+use tracing_subscriber::EnvFilter;
+
+/// Ready when the database answers a query.
+#[probe(readiness)]
+async fn database(pool: &AnyPool) -> Result<Outcome, sqlx::Error> {
+    let mut connection = pool.acquire().await?;
+    sqlx::query("SELECT 1").execute(&mut *connection).await?;
+    Ok(Outcome::pass().with("backend", connection.backend_name()))
+}
+
+/// Alive while the service answers requests at all.
+#[probe(liveness)]
+async fn serving() -> bool {
+    true
+}
+
+#[actix_web::main]
+async fn main() -> Result<(), Box<dyn Error>> {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt().with_env_filter(filter).init();
+
+    let heartbeat = Heartbeat::builder()
+        .state(database_pool()?)
+        .environ_value("service", env!("CARGO_PKG_NAME"))
+        .build()?;
+    let prefix = heartbeat.prefix().to_owned();
+    let app = move || {
+        App::new()
+            .route("/", web::get().to(|| async { "Hello from actix-web!\n" }))
+            .configure(heartbeat_actix::config(heartbeat.clone()))
+    };
+
+    let host = env::var("HOST").unwrap_or_else(|_| "127.0.0.1".to_owned());
+    // Left to itself, actix-web stops gracefully on SIGTERM but not on
+    // Ctrl-C.
+    let server = HttpServer::new(app)
+        .shutdown_signal(shutdown())
+        .bind((host.as_str(), port()?))?;
+    for address in server.addrs() {
+        announce(address, &prefix);
+    }
+
+    server.run().await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// The pool of `DATABASE_URL`, or of an in-memory SQLite database. It
+/// connects on first use, so the service starts while the database is down,
+/// and says so on its readiness probe.
+fn database_pool() -> Result<AnyPool, sqlx::Error> {
+    sqlx::any::install_default_drivers();
+    let url = env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite::memory:".to_owned());
+    let scheme = url.split(':').next().unwrap_or_default();
+    tracing::info!(scheme, "database");
+    AnyPoolOptions::new().max_connections(4).connect_lazy(&url)
+}
+
+fn port() -> Result<u16, String> {
+    match env::var("PORT") {
+        Ok(port) => port
+            .parse()
+            .map_err(|_| format!("PORT must be a number from 0 to 65535, not {port:?}")),
+        Err(_) => Ok(8080),
+    }
+}
+
+fn announce(address: SocketAddr, prefix: &str) {
+    println!("listening on http://{address}");
+    println!("  http://{address}/");
+    for endpoint in ["readiness", "liveness", "environ"] {
+        println!("  http://{address}{prefix}/{endpoint}");
+    }
+}
+
+/// Resolves on Ctrl-C or, on Unix, SIGTERM.
+async fn shutdown() {
+    let interrupt = async {
+        if signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match signal::unix::signal(signal::unix::SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                terminate.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+
+    futures_util::future::select(std::pin::pin!(interrupt), std::pin::pin!(terminate)).await;
+    tracing::info!("shutting down");
+}
