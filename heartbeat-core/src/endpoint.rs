@@ -8,7 +8,7 @@ use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 use serde_json::Value;
 
-use crate::{Heartbeat, probe::Probe, render};
+use crate::{Heartbeat, access::Access, probe::Probe, render};
 
 /// The methods the endpoints answer, as the `Allow` header lists them.
 pub const ALLOWED_METHODS: &str = "GET, HEAD";
@@ -88,6 +88,12 @@ impl Heartbeat {
     /// - Any other method on an endpoint: 405 with `Allow: GET, HEAD`.
     /// - Any other path: 404 listing the endpoints.
     ///
+    /// [`HeartbeatBuilder::access`](crate::HeartbeatBuilder::access) may turn
+    /// an endpoint off (404, and it leaves the list) or keep it for
+    /// authorized requests (403 for the others, after the method is
+    /// checked). [`HeartbeatBuilder::details`](crate::HeartbeatBuilder::details)
+    /// may withhold messages and data; it never changes the status code.
+    ///
     /// A trailing slash after an endpoint's name is ignored. Every answer is
     /// JSON and carries `Cache-Control: no-store`. This never panics, and a
     /// check's panic or hang does not reach it.
@@ -109,14 +115,30 @@ impl Heartbeat {
         let Some(probe) = self.route(request.path) else {
             return self.not_found(head);
         };
+        let access = self.access(probe);
+        if matches!(access, Access::Disabled) {
+            return self.not_found(head);
+        }
         if !head && request.method != "GET" {
             return method_not_allowed();
         }
+        if let Access::Authorized(rule) = access {
+            if !rule.allows(request) {
+                return forbidden(head);
+            }
+        }
 
+        let shows_all = self.details(probe).shows_all(request);
         let (status, body) = match probe {
-            Probe::Environ => {
+            Probe::Environ if shows_all => {
                 let (status, merged) = self.environ().await;
                 (StatusCode::OK, render::environ_body(status, &merged))
+            }
+            Probe::Environ => {
+                let report = self.report(probe).await;
+                self.withheld().log(&report);
+                let body = render::environ_body(report.status(), &Default::default());
+                (StatusCode::OK, body)
             }
             probe => {
                 let report = self.report(probe).await;
@@ -125,7 +147,13 @@ impl Heartbeat {
                 } else {
                     StatusCode::INTERNAL_SERVER_ERROR
                 };
-                (status, render::probe_body(&report))
+                let body = if shows_all {
+                    render::probe_body(&report)
+                } else {
+                    self.withheld().log(&report);
+                    render::probe_statuses(&report)
+                };
+                (status, body)
             }
         };
         json(status, body, head)
@@ -140,6 +168,10 @@ impl Heartbeat {
     fn not_found(&self, head: bool) -> Response {
         let endpoints = ["readiness", "liveliness", "liveness", "startup", "environ"]
             .iter()
+            .filter(|segment| {
+                Probe::from_segment(segment)
+                    .is_some_and(|probe| !matches!(self.access(probe), Access::Disabled))
+            })
             .map(|segment| Value::from(format!("{}/{segment}", self.prefix())))
             .collect::<Vec<_>>();
         let body = render::object(&[
@@ -148,6 +180,15 @@ impl Heartbeat {
         ]);
         json(StatusCode::NOT_FOUND, body, head)
     }
+}
+
+/// 403: the endpoint exists, and this request may not see it.
+fn forbidden(head: bool) -> Response {
+    let body = render::object(&[(
+        "error",
+        Value::from("this request is not authorized to see this endpoint"),
+    )]);
+    json(StatusCode::FORBIDDEN, body, head)
 }
 
 fn method_not_allowed() -> Response {

@@ -5,7 +5,9 @@ use std::{collections::HashSet, fmt, sync::Arc, sync::Mutex, time::Duration};
 use serde_json::{Map, Value};
 
 use crate::{
+    access::{Access, Details, WithheldReasons},
     check::Check,
+    environ::{self, BuildInfo},
     error::{BuildError, Problem},
     probe::Probe,
     registry::{self, Origin},
@@ -53,6 +55,9 @@ struct Inner {
     runs: [ProbeRun; 4],
     environ: Map<String, Value>,
     collisions_logged: Mutex<HashSet<String>>,
+    access: [Access; 4],
+    details: [Details; 4],
+    withheld: WithheldReasons,
 }
 
 impl Heartbeat {
@@ -81,11 +86,16 @@ impl Heartbeat {
         self.inner.runs[probe.index()].report().await
     }
 
-    /// The environ page's content: the base given to the builder, then each
-    /// contribution's data in the order of the contributions' names. A key
-    /// that is already taken keeps its first value; the later one is dropped
-    /// and logged once. `status` is the AND of the contributions' statuses
-    /// and cannot be overwritten.
+    /// The environ page's content: the base (`libraries`, `rust`, `rustc`,
+    /// `target`, `profile`, what [`HeartbeatBuilder::build_info`] recorded,
+    /// then the values of [`HeartbeatBuilder::environ_value`], which replace
+    /// those), then each contribution's data in the order of the
+    /// contributions' names. A key that is already taken keeps its first
+    /// value; the later one is dropped and logged once. `status` is the AND
+    /// of the contributions' statuses and cannot be overwritten.
+    ///
+    /// This ignores [`HeartbeatBuilder::access`] and
+    /// [`HeartbeatBuilder::details`], which apply to requests.
     pub async fn environ(&self) -> (bool, Map<String, Value>) {
         let report = self.report(Probe::Environ).await;
         let mut merged = self.inner.environ.clone();
@@ -99,6 +109,21 @@ impl Heartbeat {
             }
         }
         (report.status(), merged)
+    }
+
+    /// Who may reach a probe's endpoint.
+    pub(crate) fn access(&self, probe: Probe) -> &Access {
+        &self.inner.access[probe.index()]
+    }
+
+    /// How much of a probe's findings a request sees.
+    pub(crate) fn details(&self, probe: Probe) -> &Details {
+        &self.inner.details[probe.index()]
+    }
+
+    /// Logs the reasons withheld from a response.
+    pub(crate) fn withheld(&self) -> &WithheldReasons {
+        &self.inner.withheld
     }
 
     fn log_collision(&self, contribution: &str, key: &str) {
@@ -196,6 +221,9 @@ pub struct HeartbeatBuilder {
     prefix: String,
     declared: bool,
     environ: Map<String, Value>,
+    build_info: Option<BuildInfo>,
+    access: [Access; 4],
+    details: [Details; 4],
 }
 
 impl HeartbeatBuilder {
@@ -208,6 +236,9 @@ impl HeartbeatBuilder {
             prefix: DEFAULT_PREFIX.to_owned(),
             declared: true,
             environ: Map::new(),
+            build_info: None,
+            access: Default::default(),
+            details: Default::default(),
         }
     }
 
@@ -296,9 +327,62 @@ impl HeartbeatBuilder {
         self
     }
 
-    /// Sets a key of the environ page, ahead of every contribution.
+    /// Sets a key of the environ page, ahead of every contribution. It
+    /// replaces a key the page shows by itself, such as `libraries`.
     pub fn environ_value(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
         self.environ.insert(key.into(), value.into());
+        self
+    }
+
+    /// Shows on the environ page what `heartbeat-build` recorded when the
+    /// application was built: `libraries`, `package` and `revision`. Pass
+    /// [`build_info!()`](crate::build_info), in the package whose `build.rs`
+    /// calls `heartbeat_build::environ()`.
+    ///
+    /// ```rust,ignore
+    /// let heartbeat = Heartbeat::builder()
+    ///     .build_info(heartbeat_core::build_info!())
+    ///     .build()?;
+    /// ```
+    pub fn build_info(mut self, info: BuildInfo) -> Self {
+        self.build_info = Some(info);
+        self
+    }
+
+    /// Decides who may reach a probe's endpoint ([`Access::Public`] unless
+    /// set): it can be turned off, or kept for the requests an application's
+    /// rule authorizes. Meant for the environ page, which tells more about
+    /// the service than a stranger needs.
+    ///
+    /// ```
+    /// use heartbeat_core::{Access, Authorize, Heartbeat, Probe};
+    ///
+    /// let token = std::env::var("HEARTBEAT_TOKEN").unwrap_or_default();
+    /// let heartbeat = Heartbeat::builder()
+    ///     .access(Probe::Environ, Access::Authorized(Authorize::bearer(token)))
+    ///     .build()
+    ///     .unwrap();
+    /// # let _ = heartbeat;
+    /// ```
+    pub fn access(mut self, probe: Probe, access: Access) -> Self {
+        self.access[probe.index()] = access;
+        self
+    }
+
+    /// Decides how much of a probe's findings a request sees
+    /// ([`Details::Full`] unless set). The status code never changes with it.
+    ///
+    /// ```
+    /// use heartbeat_core::{Details, Heartbeat, Probe};
+    ///
+    /// let heartbeat = Heartbeat::builder()
+    ///     .details(Probe::Readiness, Details::StatusOnly)
+    ///     .build()
+    ///     .unwrap();
+    /// # let _ = heartbeat;
+    /// ```
+    pub fn details(mut self, probe: Probe, details: Details) -> Self {
+        self.details[probe.index()] = details;
         self
     }
 
@@ -369,6 +453,8 @@ impl HeartbeatBuilder {
             return Err(BuildError::new(problems));
         }
 
+        let mut environ = environ::base(self.build_info.as_ref());
+        environ.extend(self.environ);
         let runs = Probe::ALL.map(|probe| {
             let entries = std::mem::take(&mut by_probe[probe.index()]);
             ProbeRun::new(probe, entries, self.ttl[probe.index()])
@@ -377,8 +463,11 @@ impl HeartbeatBuilder {
             inner: Arc::new(Inner {
                 prefix: prefix.unwrap_or_default(),
                 runs,
-                environ: self.environ,
+                environ,
                 collisions_logged: Mutex::new(HashSet::new()),
+                access: self.access,
+                details: self.details,
+                withheld: WithheldReasons::default(),
             }),
         })
     }
@@ -435,6 +524,9 @@ impl fmt::Debug for HeartbeatBuilder {
             .field("default_timeout", &self.default_timeout)
             .field("prefix", &self.prefix)
             .field("declared", &self.declared)
+            .field("build_info", &self.build_info.is_some())
+            .field("access", &self.access)
+            .field("details", &self.details)
             .finish_non_exhaustive()
     }
 }

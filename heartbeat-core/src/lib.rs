@@ -41,11 +41,70 @@
 //! | `readiness` | 200 when every readiness check passes, 500 otherwise |
 //! | `liveliness`, `liveness` | the same for liveness checks |
 //! | `startup` | the same for startup checks; once they all pass, it passes for good |
-//! | `environ` | always 200: what is running here |
+//! | `environ` | 200: what is running here |
 //!
 //! A probe's body is `{"status": bool, "checks": {name: entry}}`, where each
 //! entry holds the check's data with its `status` and its `duration_ms`;
 //! checks appear in the order of their names.
+//!
+//! # The environ page
+//!
+//! `{"status": bool, ...}` with, in the order of their keys:
+//!
+//! | key | what | needs |
+//! | --- | --- | --- |
+//! | `libraries` | each crate linked into the binary: `{"version", "conflicts", "features"}`, `conflicts` being `null` or the other versions linked | the setup below; else `{}` and a `hint` |
+//! | `package` | the application's `{"name", "version"}` | the setup below |
+//! | `revision` | `{"commit", "dirty"}` of the git checkout built, or `HEARTBEAT_REVISION` at build time | the setup below, and git or that variable |
+//! | `rust` | the compiler's `[major, minor, patch]` | nothing |
+//! | `rustc` | the compiler's full version, such as `1.95.0 (59807616e 2026-04-14)` | nothing |
+//! | `target` | the target triple built for | nothing |
+//! | `profile` | `debug` or `release`, the built-in profile the build used or inherited from | nothing |
+//!
+//! The setup, one line in each of three places of the application: a
+//! build-dependency on `heartbeat-build`, a `build.rs` with
+//! `fn main() { heartbeat_build::environ(); }`, and
+//! `.build_info(heartbeat_core::build_info!())` on the builder (see
+//! [`build_info!`] and the `heartbeat-build` crate for how the list is made
+//! and what it leaves out). The list is made when the application is built;
+//! answering a request only copies it.
+//!
+//! Then come the values of [`HeartbeatBuilder::environ_value`], which
+//! replace the keys above, then each contribution's data (from
+//! `#[probe(environ)]` or [`HeartbeatBuilder::environ`]) in the order of the
+//! contributions' names. A key already taken keeps its first value; a
+//! contribution's later one is dropped and logged once. `status` is the AND
+//! of the contributions' statuses, and nothing can overwrite it.
+//!
+//! # Who may see what
+//!
+//! Everything is public unless the builder says otherwise, in one line each:
+//!
+//! - [`HeartbeatBuilder::access`] with [`Access::Disabled`] turns an
+//!   endpoint off: it answers 404 as an unknown path does and leaves the
+//!   404's list. With [`Access::Authorized`], only the requests an
+//!   [`Authorize`] rule accepts reach it; others get 403 with a JSON error
+//!   and none of its content. [`Authorize::bearer`] checks an
+//!   `Authorization: Bearer` token; [`Authorize::new`] takes any rule over
+//!   the [`Request`], headers included.
+//! - [`HeartbeatBuilder::details`] with [`Details::StatusOnly`] keeps the
+//!   body's `status` and each check's `status` and withholds messages and
+//!   data, duration included; a failing check reads
+//!   `"message": "reason withheld"`, and the real reason is logged.
+//!   [`Details::Authorized`] shows everything to the requests a rule
+//!   accepts. The status code never changes with the policy.
+//!
+//! ```
+//! use heartbeat_core::{Access, Authorize, Details, Heartbeat, Probe};
+//!
+//! let token = std::env::var("HEARTBEAT_TOKEN").unwrap_or_default();
+//! let heartbeat = Heartbeat::builder()
+//!     .access(Probe::Environ, Access::Authorized(Authorize::bearer(token.clone())))
+//!     .details(Probe::Readiness, Details::Authorized(Authorize::bearer(token)))
+//!     .build()
+//!     .unwrap();
+//! # let _ = heartbeat;
+//! ```
 //!
 //! # Declaring checks
 //!
@@ -85,15 +144,23 @@
 //!   `tokio::task::spawn_blocking`.
 //! - The time limits need a Tokio runtime with its timer enabled, which
 //!   axum, actix-web and warp all provide.
+//! - The environ page's `libraries` lists what the application's package
+//!   needs on its own; a build of several packages at once that enables more
+//!   features of a shared dependency can link more than it shows (see
+//!   `heartbeat-build`).
 //!
 //! # Logging
 //!
 //! Through `tracing`, under the target `heartbeat`: each check run is a
 //! DEBUG event; a probe turning to failing is a WARN, and recovering an INFO.
-//! This crate never installs a subscriber.
+//! A failing check's reason withheld from a response is a WARN, once until
+//! the reason changes or the check recovers. This crate never installs a
+//! subscriber.
 
+mod access;
 mod check;
 mod endpoint;
+mod environ;
 mod error;
 mod heartbeat;
 mod outcome;
@@ -104,8 +171,10 @@ mod report;
 mod run;
 mod state;
 
+pub use access::{Access, Authorize, Details};
 pub use check::{Check, FnCheck, check_fn};
 pub use endpoint::{ALLOWED_METHODS, Request, Response};
+pub use environ::BuildInfo;
 pub use error::{BuildError, Problem};
 pub use futures_util::future::BoxFuture;
 pub use heartbeat::{DEFAULT_PREFIX, DEFAULT_TIMEOUT, Heartbeat, HeartbeatBuilder, Registration};

@@ -6,7 +6,10 @@ use serde::{
 };
 use serde_json::{Map, Value};
 
-use crate::report::{CheckReport, Report};
+use crate::{
+    access::WITHHELD,
+    report::{CheckReport, Report},
+};
 
 /// The keys of a check's entry that belong to the heartbeat; a check's data
 /// under these keys is not shown.
@@ -14,7 +17,19 @@ const RESERVED: [&str; 2] = ["status", "duration_ms"];
 
 /// `{"status": …, "checks": {name: {"status": …, "duration_ms": …, data…}}}`
 pub(crate) fn probe_body(report: &Report) -> Vec<u8> {
-    to_vec(&ProbeBody(report))
+    to_vec(&ProbeBody {
+        report,
+        withheld: false,
+    })
+}
+
+/// `{"status": …, "checks": {name: {"status": …}}}`, a failing check's entry
+/// adding `"message": "reason withheld"`: the statuses without the details.
+pub(crate) fn probe_statuses(report: &Report) -> Vec<u8> {
+    to_vec(&ProbeBody {
+        report,
+        withheld: true,
+    })
 }
 
 /// `{"status": …, …base, …contributions}`: the base's keys first, then each
@@ -34,36 +49,59 @@ fn to_vec(value: &impl Serialize) -> Vec<u8> {
     serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec())
 }
 
-struct ProbeBody<'a>(&'a Report);
+struct ProbeBody<'a> {
+    report: &'a Report,
+    withheld: bool,
+}
 
 impl Serialize for ProbeBody<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut body = serializer.serialize_struct("Probe", 2)?;
-        body.serialize_field("status", &self.0.status())?;
-        body.serialize_field("checks", &Checks(self.0.checks()))?;
+        body.serialize_field("status", &self.report.status())?;
+        let checks = Checks {
+            checks: self.report.checks(),
+            withheld: self.withheld,
+        };
+        body.serialize_field("checks", &checks)?;
         body.end()
     }
 }
 
-struct Checks<'a>(&'a [CheckReport]);
+struct Checks<'a> {
+    checks: &'a [CheckReport],
+    withheld: bool,
+}
 
 impl Serialize for Checks<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for check in self.0 {
-            map.serialize_entry(check.name(), &Entry(check))?;
+        let mut map = serializer.serialize_map(Some(self.checks.len()))?;
+        for check in self.checks {
+            let entry = Entry {
+                check,
+                withheld: self.withheld,
+            };
+            map.serialize_entry(check.name(), &entry)?;
         }
         map.end()
     }
 }
 
-struct Entry<'a>(&'a CheckReport);
+struct Entry<'a> {
+    check: &'a CheckReport,
+    withheld: bool,
+}
 
 impl Serialize for Entry<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let check = self.0;
+        let check = self.check;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("status", &check.status())?;
+        if self.withheld {
+            if !check.status() {
+                map.serialize_entry("message", WITHHELD)?;
+            }
+            return map.end();
+        }
         map.serialize_entry("duration_ms", &check.duration_ms())?;
         for (key, value) in check.data() {
             if !RESERVED.contains(&key.as_str()) {
@@ -153,6 +191,30 @@ mod tests {
         );
         let body: Value = serde_json::from_slice(&probe_body(&report)).unwrap();
         assert_eq!(body["checks"]["a"]["duration_ms"], Value::from(2.0));
+    }
+
+    #[test]
+    fn withheld_details_keep_every_status() {
+        let report = Report::new(
+            Probe::Readiness,
+            vec![
+                check("cache", Outcome::pass().with("latency_ms", 0.4), 400),
+                check(
+                    "database",
+                    Outcome::fail("password rejected for admin"),
+                    1250,
+                ),
+            ],
+        );
+        let body = String::from_utf8(probe_statuses(&report)).unwrap();
+        assert_eq!(
+            body,
+            concat!(
+                r#"{"status":false,"checks":{"#,
+                r#""cache":{"status":true},"#,
+                r#""database":{"status":false,"message":"reason withheld"}}}"#
+            )
+        );
     }
 
     #[test]
