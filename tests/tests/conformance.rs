@@ -8,6 +8,7 @@ use std::{future, net::SocketAddr, time::Duration};
 
 use bytes::Bytes;
 use heartbeat_core::{Heartbeat, HeartbeatBuilder, Outcome, Probe, Registration, check_fn};
+use heartbeat_tests::{HELLO, Servers};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use http_body_util::{BodyExt, Empty};
 use hyper_util::{
@@ -15,7 +16,6 @@ use hyper_util::{
     rt::TokioExecutor,
 };
 use serde_json::Value;
-use tokio::net::TcpListener;
 
 /// The headers the wire contract names; the frameworks may add others.
 const CONTRACT_HEADERS: [HeaderName; 4] = [
@@ -24,9 +24,6 @@ const CONTRACT_HEADERS: [HeaderName; 4] = [
     header::ALLOW,
     header::CONTENT_LENGTH,
 ];
-
-/// The body of the application's own route, served beside the heartbeat.
-const HELLO: &str = "hello";
 
 #[tokio::test]
 async fn every_adapter_answers_as_the_core() {
@@ -418,91 +415,4 @@ type HttpClient = Client<HttpConnector, Empty<Bytes>>;
 
 fn client() -> HttpClient {
     Client::builder(TokioExecutor::new()).build_http()
-}
-
-/// One server per adapter, each serving the heartbeat beside an application
-/// route `/` on an ephemeral port of 127.0.0.1.
-struct Servers {
-    axum: SocketAddr,
-    actix: SocketAddr,
-    actix_handle: actix_web::dev::ServerHandle,
-    warp: SocketAddr,
-}
-
-impl Servers {
-    async fn start(heartbeat: &Heartbeat) -> Self {
-        let axum = serve_axum(heartbeat.clone()).await;
-        let (actix, actix_handle) = serve_actix(heartbeat.clone()).await;
-        let warp = serve_warp(heartbeat.clone()).await;
-        Self {
-            axum,
-            actix,
-            actix_handle,
-            warp,
-        }
-    }
-
-    fn addresses(&self) -> [(&'static str, SocketAddr); 3] {
-        [
-            ("axum", self.axum),
-            ("actix-web", self.actix),
-            ("warp", self.warp),
-        ]
-    }
-
-    /// Stops the actix-web server, which runs on threads of its own; the
-    /// others end with the test's runtime.
-    async fn stop(self) {
-        self.actix_handle.stop(false).await;
-    }
-}
-
-async fn serve_axum(heartbeat: Heartbeat) -> SocketAddr {
-    let app = axum::Router::new()
-        .route("/", axum::routing::get(|| async { HELLO }))
-        .merge(heartbeat_axum::router(heartbeat));
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port");
-    let address = listener.local_addr().expect("a bound address");
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    address
-}
-
-async fn serve_warp(heartbeat: Heartbeat) -> SocketAddr {
-    use warp::Filter;
-
-    // The heartbeat first, so that the application's route is reached only
-    // through its rejection.
-    let routes = heartbeat_warp::filter(heartbeat).or(warp::path::end().map(|| HELLO));
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port");
-    let address = listener.local_addr().expect("a bound address");
-    tokio::spawn(warp::serve(routes).incoming(listener).run());
-    address
-}
-
-/// actix-web runs its own runtime: the server runs on a thread of its own.
-async fn serve_actix(heartbeat: Heartbeat) -> (SocketAddr, actix_web::dev::ServerHandle) {
-    use actix_web::{App, HttpServer, web};
-
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
-    let address = listener.local_addr().expect("a bound address");
-    let (handle_sender, handle) = tokio::sync::oneshot::channel();
-
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            let server = HttpServer::new(move || {
-                App::new()
-                    .route("/", web::get().to(|| async { HELLO }))
-                    .configure(heartbeat_actix::config(heartbeat.clone()))
-            })
-            .workers(1)
-            .disable_signals()
-            .listen(listener)
-            .expect("a listening socket")
-            .run();
-            let _ = handle_sender.send(server.handle());
-            server.await
-        })
-    });
-
-    (address, handle.await.expect("the actix-web server started"))
 }
