@@ -1,6 +1,7 @@
-//! The environ page of a real binary set up as an application is (the
-//! fixture package `heartbeat-fixture-environ`): built with cargo, run, and
-//! its served `libraries` compared with what `cargo tree` reports for it.
+//! The environ page of real binaries set up as applications are (the
+//! fixture package `heartbeat-fixture-environ` and the example services):
+//! built with cargo, run, and their served `libraries` compared with what
+//! `cargo tree` reports for them.
 //!
 //! The expected list is read from `cargo tree -e normal --no-dedupe`, whose
 //! subtrees under procedural macros are left out here: a procedural macro
@@ -9,8 +10,10 @@
 
 use std::{
     collections::{BTreeMap, BTreeSet},
+    io::{BufRead, BufReader, Read, Write},
+    net::TcpStream,
     path::{Path, PathBuf},
-    process::Command,
+    process::{Command, Stdio},
     sync::Mutex,
 };
 
@@ -65,30 +68,34 @@ fn served(features: &[&str]) -> Value {
 /// As [`served`], with `HEARTBEAT_REVISION` set to `revision` for the build
 /// (and unset for `None`).
 fn served_with_revision(features: &[&str], revision: Option<&str>) -> Value {
+    let executable = build(FIXTURE, features, revision);
+    let body = output(&mut Command::new(executable));
+    serde_json::from_str(&body).expect("the fixture prints JSON")
+}
+
+/// Builds a package's binary as `cargo build -p` does, and returns its path.
+fn build(package: &str, features: &[&str], revision: Option<&str>) -> PathBuf {
     let mut build = cargo();
-    build.args(["build", "--package", FIXTURE, "--message-format", "json"]);
+    build.args(["build", "--package", package, "--message-format", "json"]);
     build.args(features);
     match revision {
         Some(revision) => build.env("HEARTBEAT_REVISION", revision),
         None => build.env_remove("HEARTBEAT_REVISION"),
     };
     let messages = output(&mut build);
-    let executable = messages
+    messages
         .lines()
         .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-        .filter(|message| message["target"]["name"] == FIXTURE)
+        .filter(|message| message["target"]["name"] == package)
         .find_map(|message| message["executable"].as_str().map(PathBuf::from))
-        .expect("cargo names the fixture's executable");
-
-    let body = output(&mut Command::new(executable));
-    serde_json::from_str(&body).expect("the fixture prints JSON")
+        .unwrap_or_else(|| panic!("cargo names {package}'s executable"))
 }
 
 /// What `cargo tree` says is linked: normal dependencies for the host, with
 /// the subtrees under procedural macros left out.
-fn expected(features: &[&str]) -> Linked {
+fn expected(package: &str, features: &[&str]) -> Linked {
     let mut tree = cargo();
-    tree.args(["tree", "--package", FIXTURE, "--target", &host()]);
+    tree.args(["tree", "--package", package, "--target", &host()]);
     tree.args(["--edges", "normal", "--no-dedupe", "--prefix", "depth"]);
     tree.args([
         "--format",
@@ -170,9 +177,9 @@ fn linked(page: &Value) -> Linked {
 }
 
 /// Compares versions everywhere, and features where they are shown.
-fn assert_same_crates(page: &Value, features: &[&str]) {
+fn assert_same_crates(page: &Value, package: &str, features: &[&str]) {
     let served = linked(page);
-    let expected = expected(features);
+    let expected = expected(package, features);
     let names = |linked: &Linked| linked.keys().cloned().collect::<BTreeSet<_>>();
     assert_eq!(
         names(&served),
@@ -203,7 +210,7 @@ fn names(page: &Value) -> BTreeSet<&str> {
 fn the_page_lists_what_cargo_links_into_the_binary() {
     let _one_build_at_a_time = BUILDS.lock().unwrap_or_else(|poison| poison.into_inner());
     let page = served(&[]);
-    assert_same_crates(&page, &[]);
+    assert_same_crates(&page, FIXTURE, &[]);
 
     let names = names(&page);
     for linked in ["heartbeat-core", "tokio", "serde_json", "itoa", "either"] {
@@ -245,7 +252,7 @@ fn the_build_features_decide_the_optional_crates() {
     let _one_build_at_a_time = BUILDS.lock().unwrap_or_else(|poison| poison.into_inner());
     let features = ["--no-default-features", "--features", "walk"];
     let page = served(&features);
-    assert_same_crates(&page, &features);
+    assert_same_crates(&page, FIXTURE, &features);
 
     let names = names(&page);
     assert!(names.contains("same-file"), "{names:?}");
@@ -316,4 +323,57 @@ fn a_contribution_cannot_overwrite_status_or_the_libraries() {
     assert!(page["libraries"].is_object());
     assert_eq!(page["numbers"], "14");
     assert!(page.get("hint").is_none(), "the build info was recorded");
+}
+
+/// Runs an example service on a free port and returns its environ page.
+fn example_page(package: &str) -> Value {
+    let executable = build(package, &[], None);
+    let mut server = Command::new(executable)
+        .env("PORT", "0")
+        .env("HOST", "127.0.0.1")
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|error| panic!("{package} starts: {error}"));
+
+    let mut stdout = BufReader::new(server.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    // The service prints more; a closed pipe would stop it.
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+    let address = line
+        .trim()
+        .strip_prefix("listening on http://")
+        .unwrap_or_else(|| panic!("{package} said {line:?}"))
+        .to_owned();
+
+    let mut stream = TcpStream::connect(&address).unwrap();
+    write!(
+        stream,
+        "GET /.well-known/heartbeat/environ HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let _ = server.kill();
+    let _ = server.wait();
+
+    let (_, body) = answer.split_once("\r\n\r\n").expect("an HTTP answer");
+    serde_json::from_str(body).unwrap_or_else(|_| panic!("{package} served {answer}"))
+}
+
+#[test]
+fn each_example_serves_what_cargo_links_into_it() {
+    let _one_build_at_a_time = BUILDS.lock().unwrap_or_else(|poison| poison.into_inner());
+    for (package, framework) in [
+        ("example-axum", "axum"),
+        ("example-actix", "actix-web"),
+        ("example-warp", "warp"),
+    ] {
+        let page = example_page(package);
+        assert_same_crates(&page, package, &[]);
+        assert_eq!(page["package"]["name"], package);
+        assert!(names(&page).contains(framework), "{package}: {framework}");
+    }
 }

@@ -19,19 +19,12 @@
 
 use std::{env, error::Error, net::SocketAddr};
 
-use heartbeat_warp::{Heartbeat, Outcome, probe};
+use heartbeat_checks::SqlCheck;
+use heartbeat_warp::{Heartbeat, probe};
 use sqlx::{AnyPool, any::AnyPoolOptions};
 use tokio::{net::TcpListener, signal};
 use tracing_subscriber::EnvFilter;
 use warp::Filter;
-
-/// Ready when the database answers a query.
-#[probe(readiness)]
-async fn database(pool: &AnyPool) -> Result<Outcome, sqlx::Error> {
-    let mut connection = pool.acquire().await?;
-    sqlx::query("SELECT 1").execute(&mut *connection).await?;
-    Ok(Outcome::pass().with("backend", connection.backend_name()))
-}
 
 /// Alive while the service answers requests at all.
 #[probe(liveness)]
@@ -44,9 +37,11 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     tracing_subscriber::fmt().with_env_filter(filter).init();
 
+    // Ready when the database answers a query; the environ page shows what
+    // this binary was built from (see build.rs).
     let heartbeat = Heartbeat::builder()
-        .state(database_pool()?)
-        .environ_value("service", env!("CARGO_PKG_NAME"))
+        .readiness("database", SqlCheck::new(database_pool()?))
+        .build_info(heartbeat_warp::build_info!())
         .build()?;
     let prefix = heartbeat.prefix().to_owned();
     let hello = warp::path::end().map(|| "Hello from warp!\n");
