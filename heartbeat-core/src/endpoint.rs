@@ -159,6 +159,23 @@ impl Heartbeat {
         json(status, body, head)
     }
 
+    /// Whether a request for `path` is the heartbeat's to answer: the prefix
+    /// itself or anything below it. An adapter whose framework cannot route
+    /// by prefix asks this, and leaves other paths to the application.
+    ///
+    /// ```
+    /// use heartbeat_core::Heartbeat;
+    ///
+    /// let heartbeat = Heartbeat::builder().without_declared().prefix("/health").build().unwrap();
+    /// assert!(heartbeat.serves("/health/readiness"));
+    /// assert!(heartbeat.serves("/health"));
+    /// assert!(!heartbeat.serves("/healthz"));
+    /// ```
+    pub fn serves(&self, path: &str) -> bool {
+        path.strip_prefix(self.prefix())
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    }
+
     /// The probe a path names, if it is one of the endpoints.
     fn route(&self, path: &str) -> Option<Probe> {
         let rest = path.strip_prefix(self.prefix())?.strip_prefix('/')?;

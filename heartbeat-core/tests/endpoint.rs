@@ -224,12 +224,18 @@ async fn the_prefix_can_be_changed() {
         404
     );
 
+    assert!(heartbeat.serves("/internal/health"));
+    assert!(heartbeat.serves("/internal/health/anything"));
+    assert!(!heartbeat.serves("/internal/healthz"));
+    assert!(!heartbeat.serves("/readiness"));
+
     let root = Heartbeat::builder()
         .without_declared()
         .prefix("/")
         .build()
         .unwrap();
     assert_eq!(get(&root, "/readiness").await.status(), 200);
+    assert!(root.serves("/readiness") && root.serves("/"));
 }
 
 #[tokio::test]

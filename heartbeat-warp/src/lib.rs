@@ -53,7 +53,7 @@ pub fn filter(
 ) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
     let router = heartbeat.clone();
     let under_prefix = move |path: FullPath| {
-        let served = serves(router.prefix(), path.as_str());
+        let served = router.serves(path.as_str());
         async move { served.then_some(path).ok_or_else(warp::reject::not_found) }
     };
     let query = warp::query::raw()
@@ -77,12 +77,6 @@ pub fn filter(
                 }
             },
         )
-}
-
-/// Whether `path` is `prefix` or below it.
-fn serves(prefix: &str, path: &str) -> bool {
-    path.strip_prefix(prefix)
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 #[cfg(test)]
@@ -140,13 +134,5 @@ mod tests {
                 "{path}"
             );
         }
-    }
-
-    #[test]
-    fn the_prefix_ends_at_a_slash() {
-        assert!(serves("/health", "/health"));
-        assert!(serves("/health", "/health/readiness"));
-        assert!(!serves("/health", "/healthz"));
-        assert!(serves("", "/readiness"));
     }
 }
