@@ -75,6 +75,13 @@ pub fn config(heartbeat: Heartbeat) -> impl FnOnce(&mut ServiceConfig) {
 }
 
 async fn answer(heartbeat: &Heartbeat, request: &HttpRequest) -> HttpResponse {
+    // actix-web matches scopes against the decoded path; a path that is the
+    // heartbeat's only once decoded is left to the application, as the
+    // other frameworks leave it.
+    if !heartbeat.serves(request.uri().path()) {
+        return HttpResponse::NotFound().finish();
+    }
+
     let headers = request_headers(request);
     let method = request.method().as_str();
     let uri = request.uri();

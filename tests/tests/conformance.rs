@@ -64,7 +64,13 @@ async fn application_routes_outside_the_prefix_still_answer() {
             assert_eq!(hello.status, StatusCode::OK, "{adapter}");
             assert_eq!(hello.body, HELLO, "{adapter}");
 
-            let mut outside = vec!["/elsewhere", "/.well-known/heartbeats/readiness"];
+            // A percent-encoded letter makes another path, whatever a
+            // framework decodes before routing.
+            let mut outside = vec![
+                "/elsewhere",
+                "/.well-known/heartbeats/readiness",
+                "/.well-known/heart%62eat/readiness",
+            ];
             if setup == Setup::CustomPrefix {
                 outside.push("/.well-known/heartbeat/readiness");
             }
