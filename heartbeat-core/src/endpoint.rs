@@ -84,7 +84,9 @@ impl Heartbeat {
     /// - `GET` on `readiness`, `liveliness`/`liveness` or `startup`: 200 when
     ///   every check passes, 500 otherwise, with the probe's JSON body.
     /// - `GET` on `environ`: 200 with the environ page.
-    /// - `HEAD`: the same status and headers, with no body.
+    /// - `HEAD`: the same status and headers, with no body; `Content-Length`
+    ///   is the length of the body a `GET` would have carried, and an
+    ///   adapter must send it as it is rather than the empty body's.
     /// - Any other method on an endpoint: 405 with `Allow: GET, HEAD`.
     /// - Any other path: 404 listing the endpoints.
     ///
