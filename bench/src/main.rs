@@ -10,7 +10,9 @@
 //! two sides alternating round by round, so that a busy machine slows both
 //! alike instead of faking a difference. Each server runs in a child process
 //! of this one (`heartbeat-bench serve <framework> <variant>`), with one
-//! worker thread, so that it shares nothing with the driver.
+//! worker thread, so that it shares nothing with the driver; the memory
+//! figures are those of the example services, which the benchmark builds in
+//! release mode first.
 
 mod load;
 mod server;
@@ -60,7 +62,7 @@ fn main() -> ExitCode {
 }
 
 fn run(pace: &Pace) -> ExitCode {
-    if let Err(error) = load::wrk_version() {
+    if let Err(error) = load::wrk_version().and_then(|()| load::build_examples()) {
         eprintln!("{error}");
         return ExitCode::FAILURE;
     }
@@ -213,9 +215,10 @@ fn storm(pace: &Pace) -> Result<Row, String> {
     })
 }
 
-/// Resident memory of a server after warm-up and after many requests.
+/// Resident memory of an example service after warm-up and after many
+/// requests to its readiness probe, which queries its embedded database.
 fn memory(pace: &Pace, framework: Framework) -> Result<Row, String> {
-    let server = Server::spawn(framework, Variant::Example)?;
+    let server = Server::example(framework)?;
     let url = server.url("/.well-known/heartbeat/readiness");
     wrk(&url, 32, Duration::from_secs(2))?;
     let warm = server.resident_kib()?;

@@ -55,18 +55,15 @@ pub(crate) enum Variant {
     /// One counted readiness check behind a one-second time to live, and
     /// `/runs` telling how many times it ran.
     Storm,
-    /// The shape of the examples: a readiness and a liveness check.
-    Example,
 }
 
 impl Variant {
-    const ALL: [Variant; 6] = [
+    const ALL: [Variant; 5] = [
         Variant::Empty,
         Variant::Three,
         Variant::BareEmpty,
         Variant::BareThree,
         Variant::Storm,
-        Variant::Example,
     ];
 
     pub(crate) fn name(self) -> &'static str {
@@ -76,7 +73,6 @@ impl Variant {
             Variant::BareEmpty => "bare-empty",
             Variant::BareThree => "bare-three",
             Variant::Storm => "storm",
-            Variant::Example => "example",
         }
     }
 }
@@ -112,9 +108,6 @@ fn heartbeat(variant: Variant, runs: &Arc<AtomicU64>) -> Heartbeat {
                 )
                 .cache(Probe::Readiness, Duration::from_secs(1))
         }
-        Variant::Example => builder
-            .readiness("database", trivial())
-            .liveness("event-loop", trivial()),
     };
     builder.build().expect("a valid heartbeat")
 }
