@@ -102,7 +102,7 @@ async fn survives_runs_dropped_midway() {
 
 #[tokio::test]
 async fn fails_once_the_connection_is_cut_without_showing_the_password() {
-    let mut proxy = Proxy::start(host_port(&url())).await;
+    let proxy = Proxy::start(host_port(&url())).await.unwrap();
     let url = redirect(&url(), proxy.address());
     let connection = connect(&url).await;
     let queue = unique_queue();

@@ -60,7 +60,7 @@ async fn passes_once_connected() {
 
 #[tokio::test]
 async fn fails_once_the_connection_is_cut() {
-    let mut proxy = Proxy::start(broker().await.to_string()).await;
+    let proxy = Proxy::start(broker().await.to_string()).await.unwrap();
     let (_client, eventloop) = client("cut", proxy.address());
     let check = MqttCheck::new();
     let driver = drive(eventloop, check.recorder());

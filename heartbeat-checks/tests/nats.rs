@@ -40,7 +40,7 @@ async fn survives_runs_dropped_midway() {
 
 #[tokio::test]
 async fn fails_once_the_connection_is_cut() {
-    let mut proxy = Proxy::start(host_port(&url())).await;
+    let proxy = Proxy::start(host_port(&url())).await.unwrap();
     let client = async_nats::connect(redirect(&url(), proxy.address()))
         .await
         .unwrap();

@@ -51,7 +51,7 @@ async fn passes_on_a_multiplexed_connection() {
 /// the client really sends this one; it must still not show.
 #[tokio::test]
 async fn fails_once_the_connection_is_cut_without_showing_the_password() {
-    let mut proxy = Proxy::start(host_port(&url())).await;
+    let proxy = Proxy::start(host_port(&url())).await.unwrap();
     let url = redirect(&with_password(&url(), "default"), proxy.address());
     let check = RedisCheck::new(connection(&url).await);
     assert_passes(&run(&check).await);

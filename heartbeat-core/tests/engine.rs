@@ -375,39 +375,70 @@ async fn a_report_is_reused_until_its_time_to_live_passes() {
     assert_eq!(third.check("counted").unwrap().outcome().data()["run"], 2);
 }
 
-/// A check that counts its runs and finishes only when the gate lets it.
-fn gated(runs: &Arc<AtomicUsize>, gate: &Arc<Semaphore>) -> impl Check {
-    let (runs, gate) = (runs.clone(), gate.clone());
-    check_fn(move || {
-        let (runs, gate) = (runs.clone(), gate.clone());
-        async move {
-            runs.fetch_add(1, Ordering::SeqCst);
-            gate.acquire().await.unwrap().forget();
-            Outcome::pass()
+/// A heartbeat whose one readiness check counts its runs and finishes only
+/// when the gate lets it, with reports kept for `ttl`.
+struct Gated {
+    heartbeat: Heartbeat,
+    runs: Arc<AtomicUsize>,
+    gate: Arc<Semaphore>,
+}
+
+impl Gated {
+    fn new(ttl: Duration) -> Self {
+        let runs = Arc::new(AtomicUsize::new(0));
+        let gate = Arc::new(Semaphore::new(0));
+        let check = {
+            let (runs, gate) = (runs.clone(), gate.clone());
+            check_fn(move || {
+                let (runs, gate) = (runs.clone(), gate.clone());
+                async move {
+                    runs.fetch_add(1, Ordering::SeqCst);
+                    gate.acquire().await.unwrap().forget();
+                    Outcome::pass()
+                }
+            })
+        };
+        let heartbeat = builder()
+            .readiness("gated", check)
+            .cache(Probe::Readiness, ttl)
+            .build()
+            .unwrap();
+        Self {
+            heartbeat,
+            runs,
+            gate,
         }
-    })
+    }
+
+    fn runs(&self) -> usize {
+        self.runs.load(Ordering::SeqCst)
+    }
+
+    /// Opens the gate once, after every request polled so far has been
+    /// polled once more.
+    async fn release(&self) {
+        tokio::task::yield_now().await;
+        self.gate.add_permits(1);
+    }
+
+    /// Waits until a run has started.
+    async fn started(&self) {
+        while self.runs() == 0 {
+            tokio::task::yield_now().await;
+        }
+    }
 }
 
 #[tokio::test]
 async fn concurrent_requests_share_the_run_in_progress() {
-    let runs = Arc::new(AtomicUsize::new(0));
-    let gate = Arc::new(Semaphore::new(0));
-    let heartbeat = builder()
-        .readiness("gated", gated(&runs, &gate))
-        .cache(Probe::Readiness, Duration::from_secs(60))
-        .build()
-        .unwrap();
+    let gated = Gated::new(Duration::from_secs(60));
 
-    let requests = join_all((0..50).map(|_| heartbeat.report(Probe::Readiness)));
-    let release = async {
-        // Every request has been polled once, and the shared run is waiting
-        // at the gate, before the gate opens.
-        tokio::task::yield_now().await;
-        gate.add_permits(1);
-    };
-    let (reports, ()) = tokio::join!(requests, release);
+    // Every request has been polled once, and the shared run is waiting at
+    // the gate, before the gate opens.
+    let requests = join_all((0..50).map(|_| gated.heartbeat.report(Probe::Readiness)));
+    let (reports, ()) = tokio::join!(requests, gated.release());
 
-    assert_eq!(runs.load(Ordering::SeqCst), 1);
+    assert_eq!(gated.runs(), 1);
     assert!(
         reports
             .iter()
@@ -418,82 +449,49 @@ async fn concurrent_requests_share_the_run_in_progress() {
 
 #[tokio::test]
 async fn requests_share_runs_across_tasks() {
-    let runs = Arc::new(AtomicUsize::new(0));
-    let gate = Arc::new(Semaphore::new(0));
-    let heartbeat = builder()
-        .readiness("gated", gated(&runs, &gate))
-        .cache(Probe::Readiness, Duration::from_secs(60))
-        .build()
-        .unwrap();
+    let gated = Gated::new(Duration::from_secs(60));
 
     let tasks: Vec<_> = (0..20)
         .map(|_| {
-            let heartbeat = heartbeat.clone();
+            let heartbeat = gated.heartbeat.clone();
             tokio::spawn(async move { heartbeat.report(Probe::Readiness).await })
         })
         .collect();
-    // Wait until the run has started, then let it finish.
-    while runs.load(Ordering::SeqCst) == 0 {
-        tokio::task::yield_now().await;
-    }
-    gate.add_permits(1);
+    gated.started().await;
+    gated.release().await;
     for task in tasks {
         assert!(task.await.unwrap().status());
     }
-    assert_eq!(runs.load(Ordering::SeqCst), 1);
+    assert_eq!(gated.runs(), 1);
 }
 
 #[tokio::test]
 async fn a_zero_time_to_live_shares_runs_without_keeping_them() {
-    let runs = Arc::new(AtomicUsize::new(0));
-    let gate = Arc::new(Semaphore::new(0));
-    let heartbeat = builder()
-        .readiness("gated", gated(&runs, &gate))
-        .cache(Probe::Readiness, Duration::ZERO)
-        .build()
-        .unwrap();
+    let gated = Gated::new(Duration::ZERO);
 
-    let requests = join_all((0..10).map(|_| heartbeat.report(Probe::Readiness)));
-    let release = async {
-        tokio::task::yield_now().await;
-        gate.add_permits(1);
-    };
-    tokio::join!(requests, release);
-    assert_eq!(runs.load(Ordering::SeqCst), 1);
+    let requests = join_all((0..10).map(|_| gated.heartbeat.report(Probe::Readiness)));
+    tokio::join!(requests, gated.release());
+    assert_eq!(gated.runs(), 1);
 
-    gate.add_permits(1);
-    heartbeat.report(Probe::Readiness).await;
-    assert_eq!(runs.load(Ordering::SeqCst), 2);
+    tokio::join!(gated.heartbeat.report(Probe::Readiness), gated.release());
+    assert_eq!(gated.runs(), 2);
 }
 
 #[tokio::test]
 async fn a_shared_run_finishes_when_the_request_that_started_it_goes_away() {
-    let runs = Arc::new(AtomicUsize::new(0));
-    let gate = Arc::new(Semaphore::new(0));
-    let heartbeat = builder()
-        .readiness("gated", gated(&runs, &gate))
-        .cache(Probe::Readiness, Duration::from_secs(60))
-        .build()
-        .unwrap();
+    let gated = Gated::new(Duration::from_secs(60));
 
     let first = tokio::spawn({
-        let heartbeat = heartbeat.clone();
+        let heartbeat = gated.heartbeat.clone();
         async move { heartbeat.report(Probe::Readiness).await }
     });
-    while runs.load(Ordering::SeqCst) == 0 {
-        tokio::task::yield_now().await;
-    }
+    gated.started().await;
     first.abort();
     assert!(first.await.unwrap_err().is_cancelled());
 
-    let second = heartbeat.report(Probe::Readiness);
-    let release = async {
-        tokio::task::yield_now().await;
-        gate.add_permits(1);
-    };
-    let (report, ()) = tokio::join!(second, release);
+    let (report, ()) = tokio::join!(gated.heartbeat.report(Probe::Readiness), gated.release());
     assert!(report.status());
-    assert_eq!(runs.load(Ordering::SeqCst), 1);
+    assert_eq!(gated.runs(), 1);
 }
 
 #[tokio::test]

@@ -4,6 +4,12 @@
 
 #![allow(dead_code, reason = "each test file uses part of this module")]
 
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+pub(crate) mod sql;
+
+/// A TCP proxy the test owns between a check and its service.
+pub(crate) use heartbeat_tests::Proxy;
+
 use std::{
     net::SocketAddr,
     time::{Duration, Instant},
@@ -12,9 +18,7 @@ use std::{
 use heartbeat_core::{Check, Outcome};
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
-    net::{TcpListener, TcpStream},
-    sync::oneshot,
-    task::{JoinHandle, JoinSet},
+    net::TcpListener,
 };
 
 /// The password every test that checks redaction puts in its URL.
@@ -129,76 +133,6 @@ pub(crate) fn shown(outcome: &Outcome) -> String {
     let mut entry = outcome.data().clone();
     entry.insert("status".into(), outcome.status().into());
     serde_json::to_string(&entry).unwrap()
-}
-
-/// A TCP proxy owned by a test: forwards each connection to a real service
-/// until [`cut`](Self::cut) closes its listener and every live connection.
-pub(crate) struct Proxy {
-    address: SocketAddr,
-    cut: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<()>>,
-}
-
-impl Proxy {
-    /// Starts forwarding a loopback port to `upstream` (`host:port`).
-    pub(crate) async fn start(upstream: impl Into<String>) -> Self {
-        let upstream = upstream.into();
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = listener.local_addr().unwrap();
-        let (cut, mut cut_signal) = oneshot::channel::<()>();
-
-        let task = tokio::spawn(async move {
-            let mut connections = JoinSet::new();
-            loop {
-                tokio::select! {
-                    _ = &mut cut_signal => break,
-                    accepted = listener.accept() => {
-                        let Ok((mut inbound, _)) = accepted else { continue };
-                        let upstream = upstream.clone();
-                        connections.spawn(async move {
-                            if let Ok(mut outbound) = TcpStream::connect(upstream).await {
-                                let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound)
-                                    .await;
-                            }
-                        });
-                    }
-                    Some(_) = connections.join_next(), if !connections.is_empty() => {}
-                }
-            }
-            drop(listener);
-            connections.shutdown().await;
-        });
-
-        Self {
-            address,
-            cut: Some(cut),
-            task: Some(task),
-        }
-    }
-
-    /// Where clients connect.
-    pub(crate) fn address(&self) -> SocketAddr {
-        self.address
-    }
-
-    /// Closes the listener and every connection; when this returns, both
-    /// are closed.
-    pub(crate) async fn cut(&mut self) {
-        if let Some(cut) = self.cut.take() {
-            let _ = cut.send(());
-        }
-        if let Some(task) = self.task.take() {
-            task.await.unwrap();
-        }
-    }
-}
-
-impl Drop for Proxy {
-    fn drop(&mut self) {
-        if let Some(task) = &self.task {
-            task.abort();
-        }
-    }
 }
 
 /// A one-route HTTP server owned by a test: answers `GET path` with
