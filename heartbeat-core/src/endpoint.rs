@@ -8,7 +8,7 @@ use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 use serde_json::Value;
 
-use crate::{Heartbeat, access::Access, probe::Probe, render};
+use crate::{Heartbeat, access::Access, metrics, probe::Probe, render};
 
 /// The methods the endpoints answer, as the `Allow` header lists them.
 pub const ALLOWED_METHODS: &str = "GET, HEAD";
@@ -82,8 +82,18 @@ impl Heartbeat {
     /// Answers a request for one of the endpoints.
     ///
     /// - `GET` on `readiness`, `liveliness`/`liveness` or `startup`: 200 when
-    ///   every check passes, 500 otherwise, with the probe's JSON body.
-    /// - `GET` on `environ`: 200 with the environ page.
+    ///   every check passes, 500 otherwise, with the probe's body in the
+    ///   format the `Accept` header asks for ([`Format`](crate::Format);
+    ///   JSON unless it asks for another) and `Vary: Accept`. The query may
+    ///   leave checks out (`exclude=<name>`, repeatable) or ask for the text
+    ///   format's lines on success (`verbose`).
+    /// - `GET` on `<probe>/<check>`, such as `readiness/database`: the same
+    ///   for that check alone; 404 listing the probe's checks when it has
+    ///   no check of that name.
+    /// - `GET` on `environ`: 200 with the environ page, always JSON.
+    /// - `GET` on `metrics`, when
+    ///   [`HeartbeatBuilder::metrics`](crate::HeartbeatBuilder::metrics)
+    ///   turns it on: 200 with [`Heartbeat::metrics`].
     /// - `HEAD`: the same status and headers, with no body; `Content-Length`
     ///   is the length of the body a `GET` would have carried, and an
     ///   adapter must send it as it is rather than the empty body's.
@@ -96,8 +106,9 @@ impl Heartbeat {
     /// checked). [`HeartbeatBuilder::details`](crate::HeartbeatBuilder::details)
     /// may withhold messages and data; it never changes the status code.
     ///
-    /// A trailing slash after an endpoint's name is ignored. Every answer is
-    /// JSON and carries `Cache-Control: no-store`. This never panics, and a
+    /// A trailing slash after an endpoint's name is ignored. Every answer
+    /// carries `Cache-Control: no-store`; every answer but a probe's in
+    /// another format and the metrics is JSON. This never panics, and a
     /// check's panic or hang does not reach it.
     ///
     /// ```
@@ -114,8 +125,16 @@ impl Heartbeat {
     /// ```
     pub async fn handle(&self, request: &Request<'_>) -> Response {
         let head = request.method == "HEAD";
-        let Some(probe) = self.route(request.path) else {
+        let Some(target) = self.route(request.path) else {
             return self.not_found(head);
+        };
+        let (probe, check) = match target {
+            Target::Probe(probe, check) => (probe, check),
+            Target::Metrics if !head && request.method != "GET" => return method_not_allowed(),
+            Target::Metrics => {
+                let body = self.metrics().into_bytes();
+                return respond(StatusCode::OK, metrics::CONTENT_TYPE, body, head);
+            }
         };
         let access = self.access(probe);
         if matches!(access, Access::Disabled) {
@@ -143,19 +162,9 @@ impl Heartbeat {
                 (StatusCode::OK, body)
             }
             probe => {
-                let report = self.report(probe).await;
-                let status = if report.status() {
-                    StatusCode::OK
-                } else {
-                    StatusCode::INTERNAL_SERVER_ERROR
-                };
-                let body = if shows_all {
-                    render::probe_body(&report)
-                } else {
-                    self.withheld().log(&report);
-                    render::probe_statuses(&report)
-                };
-                (status, body)
+                return self
+                    .answer_probe(request, probe, check, shows_all, head)
+                    .await;
             }
         };
         json(status, body, head)
@@ -178,10 +187,25 @@ impl Heartbeat {
             .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
     }
 
-    /// The probe a path names, if it is one of the endpoints.
-    fn route(&self, path: &str) -> Option<Probe> {
+    /// The endpoint a path names, if any.
+    fn route<'p>(&self, path: &'p str) -> Option<Target<'p>> {
         let rest = path.strip_prefix(self.prefix())?.strip_prefix('/')?;
-        Probe::from_segment(rest.strip_suffix('/').unwrap_or(rest))
+        let rest = rest.strip_suffix('/').unwrap_or(rest);
+        if rest == "metrics" {
+            return self.serves_metrics().then_some(Target::Metrics);
+        }
+        let (segment, check) = match rest.split_once('/') {
+            Some((segment, check)) => (segment, Some(check)),
+            None => (rest, None),
+        };
+        let probe = Probe::from_segment(segment)?;
+        match check {
+            None => Some(Target::Probe(probe, None)),
+            Some(check) if probe != Probe::Environ && !check.is_empty() && !check.contains('/') => {
+                Some(Target::Probe(probe, Some(check)))
+            }
+            Some(_) => None,
+        }
     }
 
     fn not_found(&self, head: bool) -> Response {
@@ -191,6 +215,7 @@ impl Heartbeat {
                 Probe::from_segment(segment)
                     .is_some_and(|probe| !matches!(self.access(probe), Access::Disabled))
             })
+            .chain(self.serves_metrics().then_some(&"metrics"))
             .map(|segment| Value::from(format!("{}/{segment}", self.prefix())))
             .collect::<Vec<_>>();
         let body = render::object(&[
@@ -222,7 +247,25 @@ fn method_not_allowed() -> Response {
     response
 }
 
+/// What a path under the prefix names.
+enum Target<'p> {
+    /// A probe's endpoint, or one of its checks, as the path writes it.
+    Probe(Probe, Option<&'p str>),
+    /// The metrics.
+    Metrics,
+}
+
 fn json(status: StatusCode, body: Vec<u8>, head: bool) -> Response {
+    respond(status, "application/json", body, head)
+}
+
+/// An answer with this body, or with none but its length for `HEAD`.
+pub(crate) fn respond(
+    status: StatusCode,
+    content_type: &'static str,
+    body: Vec<u8>,
+    head: bool,
+) -> Response {
     let length = body.len();
     let body = if head {
         Bytes::new()
@@ -233,10 +276,7 @@ fn json(status: StatusCode, body: Vec<u8>, head: bool) -> Response {
     let mut response = http::Response::new(body);
     *response.status_mut() = status;
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
     response

@@ -1,8 +1,8 @@
 //! What can be wrong with a heartbeat's configuration.
 
-use std::fmt;
+use std::{fmt, time::Duration};
 
-use crate::{probe::Probe, registry::Origin, state::MissingState};
+use crate::{probe::Probe, registry::Origin, run::DisplayDuration, state::MissingState};
 
 /// Building a heartbeat failed; every problem found is listed.
 ///
@@ -95,6 +95,42 @@ pub enum Problem {
         /// The prefix as given.
         prefix: String,
     },
+    /// A check takes the name of the readiness entry that shows the
+    /// instance's service state ([`SERVICE_CHECK`](crate::SERVICE_CHECK)).
+    ReservedName {
+        /// The name as given.
+        name: String,
+        /// Where the check came from.
+        origin: Origin,
+    },
+    /// A background check's interval is zero: it would run without pause.
+    ZeroInterval {
+        /// The check's name.
+        check: String,
+    },
+    /// A threshold of runs in a row is zero; the least is 1.
+    ZeroThreshold {
+        /// The check's name.
+        check: String,
+        /// `failure_threshold` or `success_threshold`.
+        threshold: &'static str,
+    },
+    /// A check that does not run in the background was given a maximum age
+    /// for its results, which only background results have.
+    MaxAgeWithoutInterval {
+        /// The check's name.
+        check: String,
+    },
+    /// A background check's results would go stale before the next run
+    /// could replace them.
+    MaxAgeTooShort {
+        /// The check's name.
+        check: String,
+        /// The maximum age as given.
+        max_age: Duration,
+        /// The least it must be: the interval and the time limit.
+        least: Duration,
+    },
 }
 
 impl fmt::Display for Problem {
@@ -137,6 +173,39 @@ impl fmt::Display for Problem {
                 f,
                 "prefix {prefix:?} is not a path; use one that starts with `/`, \
                  such as \"/.well-known/heartbeat\", without `?`, `#` or whitespace"
+            ),
+            Problem::ReservedName { name, origin } => write!(
+                f,
+                "check name `{name}` ({origin}) is reserved: readiness shows under it why \
+                 the instance is out of service or shutting down; give the check another name"
+            ),
+            Problem::ZeroInterval { check } => write!(
+                f,
+                "background check `{check}` has an interval of zero; give it a positive one, \
+                 such as `Registration::background(Duration::from_secs(10))`"
+            ),
+            Problem::ZeroThreshold { check, threshold } => write!(
+                f,
+                "check `{check}` has a {threshold} of zero; it counts runs in a row, so give \
+                 it 1 (the state follows every run) or more"
+            ),
+            Problem::MaxAgeWithoutInterval { check } => write!(
+                f,
+                "check `{check}` has a max_age but does not run in the background; give it \
+                 an interval with `Registration::background`, or remove the max_age"
+            ),
+            Problem::MaxAgeTooShort {
+                check,
+                max_age,
+                least,
+            } => write!(
+                f,
+                "background check `{check}` has a max_age of {}, but a run can end up to {} \
+                 (its interval and time limit) after the one before, so its results would go \
+                 stale between runs; give a max_age of at least {}",
+                DisplayDuration(*max_age),
+                DisplayDuration(*least),
+                DisplayDuration(*least)
             ),
         }
     }

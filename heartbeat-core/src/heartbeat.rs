@@ -6,9 +6,12 @@ use serde_json::{Map, Value};
 
 use crate::{
     access::{Access, Details, WithheldReasons},
+    background::{self, Tasks},
     check::Check,
     environ::{self, BuildInfo},
     error::{BuildError, Problem},
+    lifecycle::{self, Lifecycle},
+    policy::{Policy, Tracker},
     probe::Probe,
     registry::{self, Origin},
     report::Report,
@@ -58,6 +61,8 @@ struct Inner {
     access: [Access; 4],
     details: [Details; 4],
     withheld: WithheldReasons,
+    metrics: bool,
+    lifecycle: Arc<Lifecycle>,
 }
 
 impl Heartbeat {
@@ -79,6 +84,26 @@ impl Heartbeat {
             .entries()
             .iter()
             .map(|entry| &*entry.name)
+    }
+
+    /// A probe's checks, in the order of their names.
+    pub(crate) fn entries(&self, probe: Probe) -> &[Entry] {
+        self.inner.runs[probe.index()].entries()
+    }
+
+    /// A probe's checks and how they run.
+    pub(crate) fn probe_run(&self, probe: Probe) -> &ProbeRun {
+        &self.inner.runs[probe.index()]
+    }
+
+    /// The service state and the listeners.
+    pub(crate) fn lifecycle(&self) -> &Lifecycle {
+        &self.inner.lifecycle
+    }
+
+    /// Whether the `metrics` endpoint is served.
+    pub(crate) fn serves_metrics(&self) -> bool {
+        self.inner.metrics
     }
 
     /// Runs a probe's checks, or reuses a kept report, and returns the result.
@@ -174,6 +199,7 @@ pub struct Registration {
     probes: Vec<Probe>,
     timeout: Option<Duration>,
     check: Arc<dyn Check>,
+    pub(crate) policy: Policy,
 }
 
 impl Registration {
@@ -185,6 +211,7 @@ impl Registration {
             probes: Vec::new(),
             timeout: None,
             check: Arc::new(check),
+            policy: Policy::DEFAULT,
         }
     }
 
@@ -207,6 +234,7 @@ impl fmt::Debug for Registration {
             .field("name", &self.name)
             .field("probes", &self.probes)
             .field("timeout", &self.timeout)
+            .field("policy", &self.policy)
             .finish_non_exhaustive()
     }
 }
@@ -224,6 +252,8 @@ pub struct HeartbeatBuilder {
     build_info: Option<BuildInfo>,
     access: [Access; 4],
     details: [Details; 4],
+    metrics: bool,
+    pub(crate) lifecycle: lifecycle::Settings,
 }
 
 impl HeartbeatBuilder {
@@ -239,6 +269,8 @@ impl HeartbeatBuilder {
             build_info: None,
             access: Default::default(),
             details: Default::default(),
+            metrics: false,
+            lifecycle: Default::default(),
         }
     }
 
@@ -386,10 +418,30 @@ impl HeartbeatBuilder {
         self
     }
 
+    /// Serves `metrics` under the prefix: every check's latest result and
+    /// how often it ran and failed, for Prometheus to scrape (see
+    /// [`Heartbeat::metrics`]). Off unless set: the path then answers 404.
+    ///
+    /// ```
+    /// use heartbeat_core::Heartbeat;
+    ///
+    /// let heartbeat = Heartbeat::builder().metrics(true).build().unwrap();
+    /// # let _ = heartbeat;
+    /// ```
+    pub fn metrics(mut self, serve: bool) -> Self {
+        self.metrics = serve;
+        self
+    }
+
     /// Builds the heartbeat, or reports every problem in its configuration:
     /// checks of one probe sharing a name, declared checks whose state was not
-    /// given, invalid names, zero time limits, an invalid prefix.
-    pub fn build(self) -> Result<Heartbeat, BuildError> {
+    /// given, invalid or reserved names, zero time limits, intervals or
+    /// thresholds, background results allowed to go stale between runs, an
+    /// invalid prefix.
+    ///
+    /// Built inside a Tokio runtime, it starts its background checks there
+    /// (see [`Registration::background`]).
+    pub fn build(mut self) -> Result<Heartbeat, BuildError> {
         let mut problems = Vec::new();
 
         let prefix = normalize_prefix(&self.prefix);
@@ -402,8 +454,10 @@ impl HeartbeatBuilder {
             problems.push(Problem::ZeroTimeout { check: None });
         }
 
+        let lifecycle = Arc::new(Lifecycle::new(std::mem::take(&mut self.lifecycle)));
+        let mut jobs = Vec::new();
         let mut by_probe: [Vec<Entry>; 4] = Default::default();
-        for (origin, name, probes, timeout, check) in self.candidates(&mut problems) {
+        for (origin, name, probes, timeout, check, policy) in self.candidates(&mut problems) {
             if !valid_name(&name) {
                 problems.push(Problem::InvalidName {
                     name: name.clone(),
@@ -424,13 +478,38 @@ impl HeartbeatBuilder {
             }
 
             let timeout = timeout.unwrap_or(self.default_timeout);
+            problems.extend(policy.problems(&name, &origin, timeout));
             let name: Arc<str> = name.into();
+            let mut sinks = Vec::new();
             for probe in dedup(probes) {
-                by_probe[probe.index()].push(Entry {
+                let entry = Entry {
                     name: name.clone(),
                     origin: origin.clone(),
                     timeout,
                     check: check.clone(),
+                    tally: Default::default(),
+                    tracker: Arc::new(Tracker::new(
+                        probe,
+                        name.clone(),
+                        policy,
+                        timeout,
+                        lifecycle.listeners().clone(),
+                    )),
+                };
+                sinks.push(background::Sink {
+                    probe,
+                    tally: entry.tally.clone(),
+                    tracker: entry.tracker.clone(),
+                });
+                by_probe[probe.index()].push(entry);
+            }
+            if let Some(interval) = policy.interval {
+                jobs.push(background::Job {
+                    name,
+                    timeout,
+                    interval,
+                    check,
+                    sinks,
                 });
             }
         }
@@ -455,9 +534,12 @@ impl HeartbeatBuilder {
 
         let mut environ = environ::base(self.build_info.as_ref());
         environ.extend(self.environ);
+        let tasks = Arc::new(Tasks::new(jobs));
+        tasks.start();
         let runs = Probe::ALL.map(|probe| {
             let entries = std::mem::take(&mut by_probe[probe.index()]);
-            ProbeRun::new(probe, entries, self.ttl[probe.index()])
+            let ttl = self.ttl[probe.index()];
+            ProbeRun::new(probe, entries, ttl, lifecycle.clone(), tasks.clone())
         });
         Ok(Heartbeat {
             inner: Arc::new(Inner {
@@ -468,6 +550,8 @@ impl HeartbeatBuilder {
                 access: self.access,
                 details: self.details,
                 withheld: WithheldReasons::default(),
+                metrics: self.metrics,
+                lifecycle,
             }),
         })
     }
@@ -490,6 +574,7 @@ impl HeartbeatBuilder {
                         declaration.probes.to_vec(),
                         declaration.timeout,
                         check,
+                        declaration.policy,
                     )),
                     Err(missing) => problems.push(Problem::MissingState {
                         check: declaration.name.to_owned(),
@@ -509,13 +594,21 @@ impl HeartbeatBuilder {
                 registration.probes.clone(),
                 registration.timeout,
                 registration.check.clone(),
+                registration.policy,
             ));
         }
         candidates
     }
 }
 
-type Candidate = (Origin, String, Vec<Probe>, Option<Duration>, Arc<dyn Check>);
+type Candidate = (
+    Origin,
+    String,
+    Vec<Probe>,
+    Option<Duration>,
+    Arc<dyn Check>,
+    Policy,
+);
 
 impl fmt::Debug for HeartbeatBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -527,6 +620,8 @@ impl fmt::Debug for HeartbeatBuilder {
             .field("build_info", &self.build_info.is_some())
             .field("access", &self.access)
             .field("details", &self.details)
+            .field("metrics", &self.metrics)
+            .field("lifecycle", &self.lifecycle)
             .finish_non_exhaustive()
     }
 }

@@ -4,6 +4,7 @@ use std::{fmt, sync::Arc, time::Duration};
 
 use crate::{
     check::Check,
+    policy::Policy,
     probe::Probe,
     state::{MissingState, State},
 };
@@ -17,6 +18,7 @@ pub struct Declaration {
     pub name: &'static str,
     pub probes: &'static [Probe],
     pub timeout: Option<Duration>,
+    pub policy: Policy,
     pub site: Site,
     pub factory: fn(&State) -> Result<Arc<dyn Check>, MissingState>,
 }

@@ -15,20 +15,23 @@ use crate::{
 /// under these keys is not shown.
 const RESERVED: [&str; 2] = ["status", "duration_ms"];
 
-/// `{"status": …, "checks": {name: {"status": …, "duration_ms": …, data…}}}`
-pub(crate) fn probe_body(report: &Report) -> Vec<u8> {
+/// `{"status": …, "checks": {name: {"status": …, "duration_ms": …, data…}}}`.
+///
+/// With `withheld`, only the statuses: `{"status": …, "checks": {name:
+/// {"status": …}}}`, a failing check's entry adding `"message": "reason
+/// withheld"`.
+///
+/// `"excluded_unknown": [names…]` follows when a request asked to exclude
+/// checks that the probe does not have.
+pub(crate) fn probe_body_noting(
+    report: &Report,
+    withheld: bool,
+    excluded_unknown: &[String],
+) -> Vec<u8> {
     to_vec(&ProbeBody {
         report,
-        withheld: false,
-    })
-}
-
-/// `{"status": …, "checks": {name: {"status": …}}}`, a failing check's entry
-/// adding `"message": "reason withheld"`: the statuses without the details.
-pub(crate) fn probe_statuses(report: &Report) -> Vec<u8> {
-    to_vec(&ProbeBody {
-        report,
-        withheld: true,
+        withheld,
+        excluded_unknown,
     })
 }
 
@@ -52,17 +55,28 @@ fn to_vec(value: &impl Serialize) -> Vec<u8> {
 struct ProbeBody<'a> {
     report: &'a Report,
     withheld: bool,
+    excluded_unknown: &'a [String],
 }
 
 impl Serialize for ProbeBody<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut body = serializer.serialize_struct("Probe", 2)?;
+        let noted = !self.excluded_unknown.is_empty();
+        let degraded = self.report.degraded();
+        let fields = 2 + usize::from(noted) + usize::from(degraded);
+        let mut body = serializer.serialize_struct("Probe", fields)?;
         body.serialize_field("status", &self.report.status())?;
+        // Only when a check that is not critical fails and the probe passes.
+        if degraded {
+            body.serialize_field("degraded", &true)?;
+        }
         let checks = Checks {
             checks: self.report.checks(),
             withheld: self.withheld,
         };
         body.serialize_field("checks", &checks)?;
+        if noted {
+            body.serialize_field("excluded_unknown", self.excluded_unknown)?;
+        }
         body.end()
     }
 }
@@ -94,8 +108,13 @@ struct Entry<'a> {
 impl Serialize for Entry<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let check = self.check;
+        // `critical`, and the runs in a row of a check with thresholds.
+        let policy = check.policy_keys();
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("status", &check.status())?;
+        if !check.critical() {
+            map.serialize_entry("critical", &false)?;
+        }
         if self.withheld {
             if !check.status() {
                 map.serialize_entry("message", WITHHELD)?;
@@ -103,8 +122,12 @@ impl Serialize for Entry<'_> {
             return map.end();
         }
         map.serialize_entry("duration_ms", &check.duration_ms())?;
+        for (key, value) in policy.iter().filter(|(key, _)| *key != "critical") {
+            map.serialize_entry(key, value)?;
+        }
         for (key, value) in check.data() {
-            if !RESERVED.contains(&key.as_str()) {
+            let taken = policy.iter().any(|(policy_key, _)| policy_key == key);
+            if !RESERVED.contains(&key.as_str()) && !taken {
                 map.serialize_entry(key, value)?;
             }
         }
@@ -148,6 +171,14 @@ mod tests {
 
     use super::*;
     use crate::{outcome::Outcome, probe::Probe};
+
+    fn probe_body(report: &Report) -> Vec<u8> {
+        probe_body_noting(report, false, &[])
+    }
+
+    fn probe_statuses(report: &Report) -> Vec<u8> {
+        probe_body_noting(report, true, &[])
+    }
 
     fn check(name: &str, outcome: Outcome, micros: u64) -> CheckReport {
         CheckReport::new(Arc::from(name), outcome, Duration::from_micros(micros))

@@ -4,10 +4,7 @@
 use std::{
     any::Any,
     panic::AssertUnwindSafe,
-    sync::{
-        Arc, Mutex, Weak,
-        atomic::{AtomicU8, Ordering},
-    },
+    sync::{Arc, Mutex, Weak},
     time::Duration,
 };
 
@@ -20,41 +17,57 @@ use futures_util::{
 use tokio::time::Instant;
 
 use crate::{
+    background::Tasks,
     check::Check,
+    lifecycle::Lifecycle,
     outcome::Outcome,
+    policy::Tracker,
     probe::Probe,
     registry::Origin,
     report::{CheckReport, Report},
 };
 
-/// A check as the heartbeat runs it: named, limited in time.
+/// A check as the heartbeat runs it: named, limited in time, with its
+/// policies' state in this probe.
 pub(crate) struct Entry {
     pub(crate) name: Arc<str>,
     pub(crate) origin: Origin,
     pub(crate) timeout: Duration,
     pub(crate) check: Arc<dyn Check>,
+    pub(crate) tally: Arc<crate::metrics::Tally>,
+    pub(crate) tracker: Arc<Tracker>,
 }
 
 /// Runs one check, turning a panic or an expired time limit into a failure.
-async fn run_entry(probe: Probe, entry: &Entry) -> CheckReport {
+pub(crate) async fn run_entry(probe: Probe, entry: &Entry) -> CheckReport {
+    let report = run_check(probe, &entry.name, entry.timeout, &*entry.check).await;
+    entry.tally.record(&report);
+    report
+}
+
+/// Runs a check once under its time limit, catching its panics: what it
+/// found, before any policy applies.
+pub(crate) async fn run_check(
+    probe: Probe,
+    name: &Arc<str>,
+    timeout: Duration,
+    check: &dyn Check,
+) -> CheckReport {
     let started = Instant::now();
 
-    let outcome = match std::panic::catch_unwind(AssertUnwindSafe(|| entry.check.run())) {
+    let outcome = match std::panic::catch_unwind(AssertUnwindSafe(|| check.run())) {
         Err(panic) => panicked(&*panic),
         Ok(future) => {
             let guarded = AssertUnwindSafe(future).catch_unwind();
-            match tokio::time::timeout(entry.timeout, guarded).await {
+            match tokio::time::timeout(timeout, guarded).await {
                 Ok(Ok(outcome)) => outcome,
                 Ok(Err(panic)) => panicked(&*panic),
-                Err(_) => Outcome::fail(format!(
-                    "timed out after {}",
-                    DisplayDuration(entry.timeout)
-                )),
+                Err(_) => Outcome::fail(format!("timed out after {}", DisplayDuration(timeout))),
             }
         }
     };
 
-    let report = CheckReport::new(entry.name.clone(), outcome, started.elapsed());
+    let report = CheckReport::new(name.clone(), outcome, started.elapsed());
     tracing::debug!(
         target: "heartbeat",
         probe = probe.name(),
@@ -64,6 +77,16 @@ async fn run_entry(probe: Probe, entry: &Entry) -> CheckReport {
         "check ran"
     );
     report
+}
+
+/// A check's report as its probe counts it: a background check's latest
+/// result, or a new run, after the check's policies.
+async fn counted(probe: Probe, entry: &Entry) -> CheckReport {
+    if entry.tracker.is_background() {
+        entry.tracker.latest()
+    } else {
+        entry.tracker.observe(run_entry(probe, entry).await)
+    }
 }
 
 fn panicked(payload: &(dyn Any + Send)) -> Outcome {
@@ -136,22 +159,28 @@ impl Memory {
     }
 }
 
-const UNKNOWN: u8 = 0;
-const PASSING: u8 = 1;
-const FAILING: u8 = 2;
-
 /// One probe's checks and how to run them.
 pub(crate) struct ProbeRun {
     probe: Probe,
     entries: Arc<[Entry]>,
     memory: Arc<Memory>,
-    last_status: Arc<AtomicU8>,
+    lifecycle: Arc<Lifecycle>,
+    tasks: Arc<Tasks>,
 }
 
 impl ProbeRun {
     /// `entries` must be sorted by name. With a `ttl`, reports are reused
-    /// until it passes and concurrent callers share one run.
-    pub(crate) fn new(probe: Probe, entries: Vec<Entry>, ttl: Option<Duration>) -> Self {
+    /// until it passes and concurrent callers share one run. `lifecycle`
+    /// may fail a readiness report whatever its checks say; `tasks` are the
+    /// heartbeat's background checks, started on the first report if they
+    /// have not been.
+    pub(crate) fn new(
+        probe: Probe,
+        entries: Vec<Entry>,
+        ttl: Option<Duration>,
+        lifecycle: Arc<Lifecycle>,
+        tasks: Arc<Tasks>,
+    ) -> Self {
         debug_assert!(entries.windows(2).all(|pair| pair[0].name < pair[1].name));
         Self {
             probe,
@@ -160,7 +189,8 @@ impl ProbeRun {
                 ttl,
                 slot: Mutex::new(Slot::Empty),
             }),
-            last_status: Arc::new(AtomicU8::new(UNKNOWN)),
+            lifecycle,
+            tasks,
         }
     }
 
@@ -168,9 +198,33 @@ impl ProbeRun {
         &self.entries
     }
 
-    /// The probe's current report: a kept one if it is still fresh, the run
-    /// in progress if there is one and runs are shared, else a new run.
+    /// The probe's current report, as requests see it: the checks' report
+    /// (see [`checks_report`](Self::checks_report)) with the instance's
+    /// service state. Its status is the probe's state, which listeners
+    /// hear of when it changes.
     pub(crate) async fn report(&self) -> Arc<Report> {
+        self.tasks.start();
+        let report = self.checks_report().await;
+        let report = self.lifecycle.decorate(report, |_| true);
+        self.lifecycle.note(&report);
+        report
+    }
+
+    /// A report of only the checks whose names `keep` accepts, for one
+    /// request: the kept report is neither used nor replaced, and the
+    /// probe's state does not change. Each check's policies apply as on any
+    /// run, and so does the service state, unless `keep` refuses its entry.
+    pub(crate) async fn report_only(&self, keep: impl Fn(&str) -> bool) -> Arc<Report> {
+        self.tasks.start();
+        let entries = self.entries.iter().filter(|entry| keep(&entry.name));
+        let checks = future::join_all(entries.map(|entry| counted(self.probe, entry))).await;
+        let report = Arc::new(Report::new(self.probe, checks));
+        self.lifecycle.decorate(report, keep)
+    }
+
+    /// The checks' report: a kept one if it is still fresh, the run in
+    /// progress if there is one and runs are shared, else a new run.
+    async fn checks_report(&self) -> Arc<Report> {
         let shares_runs = self.memory.ttl.is_some();
         let flight = {
             let mut slot = self
@@ -198,7 +252,7 @@ impl ProbeRun {
     }
 
     async fn run_and_store(&self) -> Arc<Report> {
-        let report = run_checks(self.probe, &self.entries, &self.last_status).await;
+        let report = run_checks(self.probe, &self.entries).await;
         self.memory.store(self.probe, &report);
         report
     }
@@ -208,10 +262,9 @@ impl ProbeRun {
     fn flight(&self) -> Flight {
         let probe = self.probe;
         let entries = self.entries.clone();
-        let last_status = self.last_status.clone();
         let memory: Weak<Memory> = Arc::downgrade(&self.memory);
         async move {
-            let report = run_checks(probe, &entries, &last_status).await;
+            let report = run_checks(probe, &entries).await;
             if let Some(memory) = memory.upgrade() {
                 memory.store(probe, &report);
             }
@@ -222,32 +275,9 @@ impl ProbeRun {
     }
 }
 
-async fn run_checks(probe: Probe, entries: &[Entry], last_status: &AtomicU8) -> Arc<Report> {
-    let checks = future::join_all(entries.iter().map(|entry| run_entry(probe, entry))).await;
-    let report = Report::new(probe, checks);
-    note_change(&report, last_status);
-    Arc::new(report)
-}
-
-/// Logs when a probe's overall status changes.
-fn note_change(report: &Report, last_status: &AtomicU8) {
-    let now = if report.status() { PASSING } else { FAILING };
-    let before = last_status.swap(now, Ordering::AcqRel);
-    if before == now || report.probe() == Probe::Environ {
-        return;
-    }
-
-    if now == FAILING {
-        let failing: Vec<&str> = report.failing().collect();
-        tracing::warn!(
-            target: "heartbeat",
-            probe = report.probe().name(),
-            failing = ?failing,
-            "probe is failing"
-        );
-    } else if before == FAILING {
-        tracing::info!(target: "heartbeat", probe = report.probe().name(), "probe recovered");
-    }
+async fn run_checks(probe: Probe, entries: &[Entry]) -> Arc<Report> {
+    let checks = future::join_all(entries.iter().map(|entry| counted(probe, entry))).await;
+    Arc::new(Report::new(probe, checks))
 }
 
 #[cfg(test)]

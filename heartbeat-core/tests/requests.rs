@@ -1,5 +1,5 @@
 //! Whatever a client sends, the entry point answers with one of the
-//! contract's statuses and a JSON body, and never panics.
+//! contract's statuses and a body in one of its formats, and never panics.
 
 use heartbeat_core::{Heartbeat, Outcome, Request, check_fn};
 use http::{HeaderMap, HeaderValue, header};
@@ -42,6 +42,8 @@ fn path() -> impl Strategy<Value = String> {
         Just("liveness".to_owned()),
         Just("startup".to_owned()),
         Just("environ".to_owned()),
+        Just("up".to_owned()),
+        Just("down".to_owned()),
         Just(String::new()),
         Just("..".to_owned()),
         "%[0-9A-F]{2}",
@@ -70,6 +72,7 @@ fn accept() -> impl Strategy<Value = Option<String>> {
         Just("*/*".to_owned()),
         Just("application/json".to_owned()),
         Just("text/plain;q=0.5, application/health+json".to_owned()),
+        Just("text/plain".to_owned()),
         "[ -~]{0,64}",
     ])
 }
@@ -81,7 +84,10 @@ proptest! {
     fn every_request_gets_a_contract_answer(
         method in method(),
         path in path(),
-        query in prop::option::of("[ -~]{0,256}"),
+        query in prop::option::of(prop_oneof![
+            "[ -~]{0,256}",
+            "(exclude=[a-z%+0-9]{0,8}&){0,3}(verbose)?",
+        ]),
         accept in accept(),
     ) {
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -102,9 +108,16 @@ proptest! {
             "{} {path:?} answered {}", method, response.status()
         );
         prop_assert_eq!(&response.headers()[header::CACHE_CONTROL], "no-store");
-        prop_assert_eq!(&response.headers()[header::CONTENT_TYPE], "application/json");
+        let content_type = response.headers()[header::CONTENT_TYPE].to_str().unwrap();
+        prop_assert!(
+            ["application/json", "application/health+json", "text/plain; charset=utf-8"]
+                .contains(&content_type),
+            "{content_type}"
+        );
         if method == "HEAD" {
             prop_assert!(response.body().is_empty());
+        } else if content_type.starts_with("text/plain") {
+            prop_assert!(std::str::from_utf8(response.body()).is_ok());
         } else {
             let body: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
             prop_assert!(body.is_object());

@@ -2,9 +2,9 @@
 
 use std::time::Duration;
 
-use proc_macro2::Span;
+use proc_macro2::{Literal, Span};
 use syn::{
-    Ident, LitStr, Path, Token,
+    Ident, LitBool, LitInt, LitStr, Path, Token,
     parse::{Parse, ParseStream},
     punctuated::Punctuated,
 };
@@ -35,6 +35,11 @@ pub(crate) struct Args {
     pub(crate) kinds: Vec<Kind>,
     pub(crate) name: Option<LitStr>,
     pub(crate) timeout: Option<Duration>,
+    pub(crate) critical: Option<LitBool>,
+    pub(crate) interval: Option<Duration>,
+    pub(crate) max_age: Option<Duration>,
+    pub(crate) failure_threshold: Option<Literal>,
+    pub(crate) success_threshold: Option<Literal>,
     pub(crate) krate: Option<Path>,
 }
 
@@ -43,10 +48,19 @@ enum Arg {
     Kind(Ident, Kind),
     Name(Ident, LitStr),
     Timeout(Ident, Duration),
+    Critical(Ident, LitBool),
+    Interval(Ident, Duration),
+    MaxAge(Ident, Duration),
+    FailureThreshold(Ident, Literal),
+    SuccessThreshold(Ident, Literal),
     Crate(Token![crate], Path),
 }
 
 const KINDS: &str = "`readiness`, `liveness`, `startup` or `environ`";
+
+const OPTIONS: &str = "`name = \"...\"`, `timeout = \"...\"`, `critical = false`, \
+                       `interval = \"...\"`, `max_age = \"...\"`, `failure_threshold = 3` or \
+                       `success_threshold = 2`";
 
 impl Parse for Arg {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
@@ -59,7 +73,7 @@ impl Parse for Arg {
         let ident: Ident = input.parse().map_err(|error| {
             syn::Error::new(
                 error.span(),
-                format!("expected a probe ({KINDS}) or an option (`name = \"...\"`, `timeout = \"...\"`)"),
+                format!("expected a probe ({KINDS}) or an option ({OPTIONS})"),
             )
         })?;
 
@@ -94,14 +108,49 @@ impl Parse for Arg {
             }
             "timeout" => {
                 let literal = string_value(input, "timeout", "timeout = \"250ms\"")?;
-                let timeout = parse_duration(&literal)?;
+                let timeout = parse_duration(
+                    &literal,
+                    "a time limit of zero would fail the check before it starts; give a positive one",
+                )?;
                 Ok(Arg::Timeout(ident, timeout))
+            }
+            "critical" => {
+                let span = input.span();
+                let critical = input.parse::<LitBool>().map_err(|_| {
+                    syn::Error::new(
+                        span,
+                        "`critical` takes `true` or `false`, such as `critical = false`",
+                    )
+                })?;
+                Ok(Arg::Critical(ident, critical))
+            }
+            "interval" => {
+                let literal = string_value(input, "interval", "interval = \"10s\"")?;
+                let interval = parse_duration(
+                    &literal,
+                    "an interval of zero would run the check without pause; give a positive one",
+                )?;
+                Ok(Arg::Interval(ident, interval))
+            }
+            "max_age" => {
+                let literal = string_value(input, "max_age", "max_age = \"30s\"")?;
+                let max_age = parse_duration(
+                    &literal,
+                    "a max_age of zero would fail every result at once; give a positive one",
+                )?;
+                Ok(Arg::MaxAge(ident, max_age))
+            }
+            "failure_threshold" => {
+                let runs = threshold(input, "failure_threshold = 3")?;
+                Ok(Arg::FailureThreshold(ident, runs))
+            }
+            "success_threshold" => {
+                let runs = threshold(input, "success_threshold = 2")?;
+                Ok(Arg::SuccessThreshold(ident, runs))
             }
             other => Err(syn::Error::new(
                 ident.span(),
-                format!(
-                    "unknown option `{other}`; expected `name = \"...\"` or `timeout = \"...\"`"
-                ),
+                format!("unknown option `{other}`; expected {OPTIONS}"),
             )),
         }
     }
@@ -117,7 +166,27 @@ fn string_value(input: ParseStream<'_>, option: &str, example: &str) -> syn::Res
     })
 }
 
-fn parse_duration(literal: &LitStr) -> syn::Result<Duration> {
+/// A number of runs in a row, at least 1.
+fn threshold(input: ParseStream<'_>, example: &str) -> syn::Result<Literal> {
+    let span = input.span();
+    let not_a_count = || {
+        syn::Error::new(
+            span,
+            format!("a threshold is a number of runs in a row, such as `{example}`"),
+        )
+    };
+    let literal = input.parse::<LitInt>().map_err(|_| not_a_count())?;
+    let runs = literal.base10_parse::<u32>().map_err(|_| not_a_count())?;
+    if runs == 0 {
+        return Err(syn::Error::new(
+            literal.span(),
+            "a threshold counts runs in a row; give 1 (the state follows every run) or more",
+        ));
+    }
+    Ok(Literal::u32_unsuffixed(runs))
+}
+
+fn parse_duration(literal: &LitStr, zero: &str) -> syn::Result<Duration> {
     let text = literal.value();
     let duration = humantime::parse_duration(&text).map_err(|error| {
         syn::Error::new(
@@ -126,10 +195,7 @@ fn parse_duration(literal: &LitStr) -> syn::Result<Duration> {
         )
     })?;
     if duration.is_zero() {
-        return Err(syn::Error::new(
-            literal.span(),
-            "a time limit of zero would fail the check before it starts; give a positive one",
-        ));
+        return Err(syn::Error::new(literal.span(), zero));
     }
     Ok(duration)
 }
@@ -141,9 +207,15 @@ impl Parse for Args {
             kinds: Vec::new(),
             name: None,
             timeout: None,
+            critical: None,
+            interval: None,
+            max_age: None,
+            failure_threshold: None,
+            success_threshold: None,
             krate: None,
         };
         let mut environ: Option<Span> = None;
+        let mut max_age: Option<Span> = None;
 
         for item in items {
             match item {
@@ -166,6 +238,32 @@ impl Parse for Args {
                         return Err(twice(&ident));
                     }
                 }
+                Arg::Critical(ident, critical) => {
+                    if args.critical.replace(critical).is_some() {
+                        return Err(twice(&ident));
+                    }
+                }
+                Arg::Interval(ident, interval) => {
+                    if args.interval.replace(interval).is_some() {
+                        return Err(twice(&ident));
+                    }
+                }
+                Arg::MaxAge(ident, age) => {
+                    max_age = Some(ident.span());
+                    if args.max_age.replace(age).is_some() {
+                        return Err(twice(&ident));
+                    }
+                }
+                Arg::FailureThreshold(ident, runs) => {
+                    if args.failure_threshold.replace(runs).is_some() {
+                        return Err(twice(&ident));
+                    }
+                }
+                Arg::SuccessThreshold(ident, runs) => {
+                    if args.success_threshold.replace(runs).is_some() {
+                        return Err(twice(&ident));
+                    }
+                }
                 Arg::Crate(token, path) => {
                     if args.krate.replace(path).is_some() {
                         return Err(syn::Error::new(token.span, "`crate` is given twice"));
@@ -180,6 +278,13 @@ impl Parse for Args {
                 format!(
                     "name the probes this check belongs to: one or more of {KINDS}, as in `#[probe(readiness)]`"
                 ),
+            ));
+        }
+        if let (Some(span), None) = (max_age, args.interval) {
+            return Err(syn::Error::new(
+                span,
+                "`max_age` limits the age of a background check's results; run the check in \
+                 the background with `interval = \"...\"`, or remove `max_age`",
             ));
         }
         if let (Some(span), true) = (environ, args.kinds.len() > 1) {

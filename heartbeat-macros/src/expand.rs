@@ -1,5 +1,7 @@
 //! Writes the registration of a declared check.
 
+use std::time::Duration;
+
 use proc_macro_crate::{FoundCrate, crate_name};
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -32,12 +34,13 @@ pub(crate) fn probe(attr: TokenStream, item: TokenStream) -> syn::Result<TokenSt
     });
     let timeout = match args.timeout {
         Some(timeout) => {
-            let nanos = u64::try_from(timeout.as_nanos())
-                .map_err(|_| syn::Error::new(Span::call_site(), "the time limit is too long"))?;
-            quote!(::core::option::Option::Some(::core::time::Duration::from_nanos(#nanos)))
+            let timeout = duration(timeout)?;
+            quote!(::core::option::Option::Some(#timeout))
         }
         None => quote!(::core::option::Option::None),
     };
+
+    let policy = policy(&args, &private)?;
 
     let bindings: Vec<Ident> = (0..params.len())
         .map(|index| format_ident!("__heartbeat_state_{}", index))
@@ -82,6 +85,7 @@ pub(crate) fn probe(attr: TokenStream, item: TokenStream) -> syn::Result<TokenSt
                     name: #name,
                     probes: &[#(#probes),*],
                     timeout: #timeout,
+                    policy: #policy,
                     site: #private::Site {
                         function: #function_name,
                         module: ::core::module_path!(),
@@ -93,6 +97,54 @@ pub(crate) fn probe(attr: TokenStream, item: TokenStream) -> syn::Result<TokenSt
             }
         };
     })
+}
+
+/// The check's policies: those the attribute gives, the defaults for the
+/// others. Every field is written out, so that the struct literal holds
+/// nothing a lint in the user's crate could object to.
+fn policy(args: &Args, private: &TokenStream) -> syn::Result<TokenStream> {
+    let default = |field: &str| {
+        let field = Ident::new(field, Span::call_site());
+        quote!(#private::Policy::DEFAULT.#field)
+    };
+    let some = |duration: Option<Duration>, field: &str| -> syn::Result<TokenStream> {
+        Ok(match duration {
+            Some(duration) => {
+                let duration = self::duration(duration)?;
+                quote!(::core::option::Option::Some(#duration))
+            }
+            None => default(field),
+        })
+    };
+
+    let critical = match &args.critical {
+        Some(critical) => quote!(#critical),
+        None => default("critical"),
+    };
+    let interval = some(args.interval, "interval")?;
+    let max_age = some(args.max_age, "max_age")?;
+    let failure_threshold = match &args.failure_threshold {
+        Some(runs) => quote!(#runs),
+        None => default("failure_threshold"),
+    };
+    let success_threshold = match &args.success_threshold {
+        Some(runs) => quote!(#runs),
+        None => default("success_threshold"),
+    };
+    Ok(quote!(#private::Policy {
+        critical: #critical,
+        interval: #interval,
+        max_age: #max_age,
+        failure_threshold: #failure_threshold,
+        success_threshold: #success_threshold,
+    }))
+}
+
+/// A `Duration` constant.
+fn duration(duration: Duration) -> syn::Result<TokenStream> {
+    let nanos = u64::try_from(duration.as_nanos())
+        .map_err(|_| syn::Error::new(Span::call_site(), "the duration is too long"))?;
+    Ok(quote!(::core::time::Duration::from_nanos(#nanos)))
 }
 
 /// The crates that re-export heartbeat's core, in the order they are looked

@@ -26,6 +26,13 @@ mod signature;
 ///   otherwise.
 /// - `timeout = "250ms"`: the check's time limit, in the units `ns`, `us`,
 ///   `ms`, `s`, `m`; the builder's default otherwise.
+/// - `critical = false`: the check's failure is shown but does not fail its
+///   probes, which say they are degraded instead.
+/// - `interval = "10s"`: the check runs on that interval in the background,
+///   and requests read its latest result; `max_age = "30s"`: how old that
+///   result may be before it counts as failing (three intervals otherwise).
+/// - `failure_threshold = 3`, `success_threshold = 2`: how many runs in a
+///   row must fail, or pass, before the check's state changes (1 otherwise).
 /// - `crate = path`: where to find heartbeat when it cannot be found from
 ///   `Cargo.toml`, for instance when re-exported by another crate.
 ///

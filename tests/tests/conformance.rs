@@ -18,11 +18,12 @@ use hyper_util::{
 use serde_json::Value;
 
 /// The headers the wire contract names; the frameworks may add others.
-const CONTRACT_HEADERS: [HeaderName; 4] = [
+const CONTRACT_HEADERS: [HeaderName; 5] = [
     header::CONTENT_TYPE,
     header::CACHE_CONTROL,
     header::ALLOW,
     header::CONTENT_LENGTH,
+    header::VARY,
 ];
 
 #[tokio::test]
@@ -97,7 +98,8 @@ enum Setup {
     /// Checks that pass, fail, run out of time and panic; environ
     /// contributions.
     Checks,
-    /// The same checks, whose reports are kept: see [`normalize`].
+    /// The same checks, whose reports are kept: see [`normalize`]. It
+    /// serves the metrics too, which stay the same while no check runs.
     KeptReports,
     /// A custom prefix.
     CustomPrefix,
@@ -120,7 +122,8 @@ impl Setup {
             Setup::Checks => with_checks(builder),
             Setup::KeptReports => with_checks(builder)
                 .cache(Probe::Readiness, Duration::from_secs(3600))
-                .cache(Probe::Liveness, Duration::from_secs(3600)),
+                .cache(Probe::Liveness, Duration::from_secs(3600))
+                .metrics(true),
             Setup::CustomPrefix => builder
                 .prefix("/ops/health/")
                 .readiness("database", check_fn(|| async { true })),
@@ -256,6 +259,48 @@ fn cases() -> Vec<Case> {
         Case::get("custom liveness", CustomPrefix, &custom("liveness")),
         Case::get("custom unknown", CustomPrefix, &custom("nope")),
         Case::new("custom HEAD", CustomPrefix, "HEAD", &custom("environ")),
+        Case::get("health+json", KeptReports, &at("readiness")).accept("application/health+json"),
+        Case::get("health+json, passing", KeptReports, &at("liveness"))
+            .accept("application/health+json"),
+        Case::new("HEAD health+json", KeptReports, "HEAD", &at("readiness"))
+            .accept("application/health+json"),
+        Case::get("text", Checks, &at("readiness")).accept("text/plain"),
+        Case::get("text, passing", Checks, &at("liveness")).accept("text/plain"),
+        Case::get(
+            "text, verbose",
+            Checks,
+            &format!("{}?verbose", at("liveness")),
+        )
+        .accept("text/plain"),
+        Case::get("weighed Accept", Checks, &at("startup"))
+            .accept("application/json;q=0.5, text/*;q=0.8"),
+        Case::get(
+            "exclude",
+            Checks,
+            &format!("{}?exclude=hanging&exclude=panicking", at("readiness")),
+        ),
+        Case::get(
+            "exclude, unknown names",
+            Checks,
+            &format!(
+                "{}?exclude=failing&exclude=no%20such&exclude=a+b",
+                at("readiness")
+            ),
+        )
+        .accept("text/plain"),
+        Case::get(
+            "exclude, malformed",
+            Checks,
+            &format!("{}?exclude=%&&=%zz", at("readiness")),
+        ),
+        Case::get("one check", Checks, &at("readiness/failing")),
+        Case::get("one check, text", Checks, &at("readiness/passing/")).accept("text/plain"),
+        Case::get("one check, unknown", Checks, &at("readiness/nope")),
+        Case::new("HEAD one check", Checks, "HEAD", &at("liveness/loop")).accept("text/plain"),
+        Case::get("metrics", KeptReports, &at("metrics")),
+        Case::new("HEAD metrics", KeptReports, "HEAD", &at("metrics")),
+        Case::new("POST metrics", KeptReports, "POST", &at("metrics")),
+        Case::get("metrics off", Checks, &at("metrics")),
     ]
 }
 
@@ -314,8 +359,8 @@ fn compare(actual: &Answer, expected: &Answer) -> Result<(), String> {
         ));
     }
 
-    let (actual_body, actual_removed) = normalize(&actual.body)?;
-    let (expected_body, expected_removed) = normalize(&expected.body)?;
+    let (actual_body, actual_removed) = normalize(actual)?;
+    let (expected_body, expected_removed) = normalize(expected)?;
 
     for name in CONTRACT_HEADERS {
         let values = |answer: &Answer| -> Vec<String> {
@@ -369,9 +414,18 @@ fn compare(actual: &Answer, expected: &Answer) -> Result<(), String> {
 /// The `Content-Length` of an answer to HEAD counts figures that it does not
 /// show; the cases comparing it on a probe with checks use heartbeats that
 /// keep their reports, so that every answer shows the same run.
-fn normalize(body: &[u8]) -> Result<(Vec<u8>, usize), String> {
-    if body.is_empty() {
-        return Ok((Vec::new(), 0));
+///
+/// A body in another format than JSON is compared as it is: those that
+/// show durations (health+json, the metrics) are asked of heartbeats that
+/// keep their reports.
+fn normalize(answer: &Answer) -> Result<(Vec<u8>, usize), String> {
+    let body = &answer.body[..];
+    let json = answer
+        .headers
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value == "application/json");
+    if body.is_empty() || !json {
+        return Ok((body.to_vec(), 0));
     }
     serde_json::from_slice::<Value>(body)
         .map_err(|error| format!("invalid JSON ({error}): {}", String::from_utf8_lossy(body)))?;

@@ -12,12 +12,17 @@
 //! | `HOST` | `127.0.0.1` | the address to listen on (`0.0.0.0`: every interface) |
 //! | `DATABASE_URL` | an in-memory SQLite database | a `postgres://` or `mysql://` server to use instead |
 //! | `RUST_LOG` | `info` | what to log |
+//! | `DRAIN_SECONDS` | `1` | how long it keeps answering after Ctrl-C or SIGTERM, readiness failing, before it stops; behind a Kubernetes service, 5 or more |
 //!
-//! Ctrl-C or SIGTERM stops it once the requests in flight are answered.
+//! Ctrl-C or SIGTERM shuts it down gracefully: readiness fails at once (its
+//! `in_service` entry saying "shutting down") while liveness still passes;
+//! the service keeps answering for `DRAIN_SECONDS`, so that load balancers
+//! stop sending it requests; then it stops once the requests in flight are
+//! answered.
 //! The same service runs on axum (`example-axum`) and actix-web
 //! (`example-actix`).
 
-use std::{env, error::Error, net::SocketAddr};
+use std::{env, error::Error, net::SocketAddr, time::Duration};
 
 use heartbeat_checks::SqlCheck;
 use heartbeat_warp::{Heartbeat, probe};
@@ -42,8 +47,10 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let heartbeat = Heartbeat::builder()
         .readiness("database", SqlCheck::new(database_pool()?))
         .build_info(heartbeat_warp::build_info!())
+        .drain(drain()?)
         .build()?;
     let prefix = heartbeat.prefix().to_owned();
+    let stop = shutdown(heartbeat.clone());
     let hello = warp::path::end().map(|| "Hello from warp!\n");
     let routes = heartbeat_warp::filter(heartbeat).or(hello);
 
@@ -53,7 +60,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
 
     warp::serve(routes)
         .incoming(listener)
-        .graceful(shutdown())
+        .graceful(stop)
         .run()
         .await;
     tracing::info!("stopped");
@@ -80,6 +87,18 @@ fn port() -> Result<u16, String> {
     }
 }
 
+/// How long to keep answering, readiness failing, before stopping.
+fn drain() -> Result<Duration, String> {
+    match env::var("DRAIN_SECONDS") {
+        Ok(seconds) => seconds
+            .parse::<f64>()
+            .ok()
+            .and_then(|parsed| Duration::try_from_secs_f64(parsed).ok())
+            .ok_or_else(|| format!("DRAIN_SECONDS must be a number of seconds, not {seconds:?}")),
+        Err(_) => Ok(Duration::from_secs(1)),
+    }
+}
+
 fn announce(address: SocketAddr, prefix: &str) {
     println!("listening on http://{address}");
     println!("  http://{address}/");
@@ -88,8 +107,10 @@ fn announce(address: SocketAddr, prefix: &str) {
     }
 }
 
-/// Resolves on Ctrl-C or, on Unix, SIGTERM.
-async fn shutdown() {
+/// On Ctrl-C or, on Unix, SIGTERM, starts the heartbeat's shutdown
+/// (readiness fails at once), and resolves when its drain delay has passed:
+/// then the server stops.
+async fn shutdown(heartbeat: Heartbeat) {
     let interrupt = async {
         if signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;
@@ -111,5 +132,5 @@ async fn shutdown() {
         () = interrupt => {}
         () = terminate => {}
     }
-    tracing::info!("shutting down");
+    heartbeat.shutdown().await;
 }
