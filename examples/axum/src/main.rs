@@ -22,14 +22,15 @@
 //! The same service runs on actix-web (`example-actix`) and warp
 //! (`example-warp`).
 
-use std::{env, error::Error, net::SocketAddr, time::Duration};
+use std::error::Error;
 
 use axum::{Router, routing::get};
 use heartbeat_axum::{Heartbeat, probe};
 use heartbeat_checks::SqlCheck;
-use sqlx::{AnyPool, any::AnyPoolOptions};
-use tokio::{net::TcpListener, signal};
-use tracing_subscriber::EnvFilter;
+use tokio::net::TcpListener;
+
+#[path = "../../service.rs"]
+mod service;
 
 /// Alive while the service answers requests at all.
 #[probe(liveness)]
@@ -39,97 +40,36 @@ async fn serving() -> bool {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    tracing_subscriber::fmt().with_env_filter(filter).init();
+    service::init_logging();
 
     // Ready when the database answers a query; the environ page shows what
     // this binary was built from (see build.rs).
     let heartbeat = Heartbeat::builder()
-        .readiness("database", SqlCheck::new(database_pool()?))
+        .readiness("database", SqlCheck::new(service::database_pool()?))
         .build_info(heartbeat_axum::build_info!())
-        .drain(drain()?)
+        .drain(service::drain()?)
         .build()?;
     let prefix = heartbeat.prefix().to_owned();
-    let stop = shutdown(heartbeat.clone());
+    // On Ctrl-C or SIGTERM, readiness fails at once; once the drain delay
+    // has passed, the server stops.
+    let stop = {
+        let heartbeat = heartbeat.clone();
+        async move {
+            service::stop_signal().await;
+            heartbeat.shutdown().await;
+        }
+    };
     let app = Router::new()
         .route("/", get(|| async { "Hello from axum!\n" }))
         .merge(heartbeat_axum::router(heartbeat));
 
-    let host = env::var("HOST").unwrap_or_else(|_| "127.0.0.1".to_owned());
-    let listener = TcpListener::bind((host.as_str(), port()?)).await?;
-    announce(listener.local_addr()?, &prefix);
+    let host = service::host();
+    let listener = TcpListener::bind((host.as_str(), service::port()?)).await?;
+    service::announce(listener.local_addr()?, &prefix);
 
     axum::serve(listener, app)
         .with_graceful_shutdown(stop)
         .await?;
     tracing::info!("stopped");
     Ok(())
-}
-
-/// The pool of `DATABASE_URL`, or of an in-memory SQLite database. It
-/// connects on first use, so the service starts while the database is down,
-/// and says so on its readiness probe.
-fn database_pool() -> Result<AnyPool, sqlx::Error> {
-    sqlx::any::install_default_drivers();
-    let url = env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite::memory:".to_owned());
-    let scheme = url.split(':').next().unwrap_or_default();
-    tracing::info!(scheme, "database");
-    AnyPoolOptions::new().max_connections(4).connect_lazy(&url)
-}
-
-fn port() -> Result<u16, String> {
-    match env::var("PORT") {
-        Ok(port) => port
-            .parse()
-            .map_err(|_| format!("PORT must be a number from 0 to 65535, not {port:?}")),
-        Err(_) => Ok(8080),
-    }
-}
-
-/// How long to keep answering, readiness failing, before stopping.
-fn drain() -> Result<Duration, String> {
-    match env::var("DRAIN_SECONDS") {
-        Ok(seconds) => seconds
-            .parse::<f64>()
-            .ok()
-            .and_then(|parsed| Duration::try_from_secs_f64(parsed).ok())
-            .ok_or_else(|| format!("DRAIN_SECONDS must be a number of seconds, not {seconds:?}")),
-        Err(_) => Ok(Duration::from_secs(1)),
-    }
-}
-
-fn announce(address: SocketAddr, prefix: &str) {
-    println!("listening on http://{address}");
-    println!("  http://{address}/");
-    for endpoint in ["readiness", "liveness", "environ"] {
-        println!("  http://{address}{prefix}/{endpoint}");
-    }
-}
-
-/// On Ctrl-C or, on Unix, SIGTERM, starts the heartbeat's shutdown
-/// (readiness fails at once), and resolves when its drain delay has passed:
-/// then the server stops.
-async fn shutdown(heartbeat: Heartbeat) {
-    let interrupt = async {
-        if signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match signal::unix::signal(signal::unix::SignalKind::terminate()) {
-            Ok(mut terminate) => {
-                terminate.recv().await;
-            }
-            Err(_) => std::future::pending().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-
-    tokio::select! {
-        () = interrupt => {}
-        () = terminate => {}
-    }
-    heartbeat.shutdown().await;
 }
