@@ -118,8 +118,9 @@
 //!   It changes nothing in the JSON formats, which always show every check.
 //!
 //! A request that leaves checks out, or asks for one check alone, runs its
-//! checks for itself: a kept report ([`HeartbeatBuilder::cache`]) is neither
-//! used nor replaced, and the probe's state does not change.
+//! checks for itself (a background check's latest result is read, as
+//! always): a kept report ([`HeartbeatBuilder::cache`]) is neither used nor
+//! replaced, and the probe's state does not change.
 //!
 //! ```
 //! use heartbeat_core::{Heartbeat, Outcome, Request, check_fn};
