@@ -7,7 +7,9 @@
 use std::{future, net::SocketAddr, time::Duration};
 
 use bytes::Bytes;
-use heartbeat_core::{Heartbeat, HeartbeatBuilder, Outcome, Probe, Registration, check_fn};
+use heartbeat_core::{
+    Access, Authorize, Details, Heartbeat, HeartbeatBuilder, Outcome, Probe, Registration, check_fn,
+};
 use heartbeat_tests::{HELLO, Servers};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use http_body_util::{BodyExt, Empty};
@@ -90,6 +92,108 @@ async fn application_routes_outside_the_prefix_still_answer() {
     }
 }
 
+#[tokio::test]
+async fn access_policies_hold_over_http() {
+    let client = client();
+    let servers = Servers::start(&Setup::Guarded.heartbeat()).await;
+    let ask = |path: &'static str, authorization: Option<&'static str>| {
+        let mut case = Case::get(path, Setup::Guarded, path);
+        case.authorization = authorization;
+        case
+    };
+    let body = |answer: &Answer| String::from_utf8_lossy(&answer.body).into_owned();
+
+    for (adapter, address) in servers.addresses() {
+        let environ = "/.well-known/heartbeat/environ";
+        for refused in [
+            None,
+            Some("Bearer not-the-token"),
+            Some("Basic b3A6dG9rZW4="),
+        ] {
+            let answer = http_answer(&client, address, &ask(environ, refused)).await;
+            assert_eq!(
+                answer.status,
+                StatusCode::FORBIDDEN,
+                "{adapter}, {refused:?}"
+            );
+            assert!(
+                !body(&answer).contains("conformance"),
+                "{adapter}: {}",
+                body(&answer)
+            );
+        }
+        let answer = http_answer(
+            &client,
+            address,
+            &ask(environ, Some("Bearer operator-token")),
+        )
+        .await;
+        assert_eq!(answer.status, StatusCode::OK, "{adapter}");
+        assert!(
+            body(&answer).contains(r#""service":"conformance""#),
+            "{adapter}"
+        );
+
+        let answer = http_answer(
+            &client,
+            address,
+            &ask("/.well-known/heartbeat/readiness", None),
+        )
+        .await;
+        assert_eq!(
+            answer.status,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "{adapter}"
+        );
+        assert!(
+            body(&answer).contains(r#""failing":{"status":false,"message":"reason withheld"}"#),
+            "{adapter}: {}",
+            body(&answer)
+        );
+        assert!(!body(&answer).contains("connection refused"), "{adapter}");
+        assert!(!body(&answer).contains("duration_ms"), "{adapter}");
+
+        let liveness = "/.well-known/heartbeat/liveness";
+        let withheld = http_answer(
+            &client,
+            address,
+            &ask(liveness, Some("Bearer not-the-token")),
+        )
+        .await;
+        assert!(
+            !body(&withheld).contains("duration_ms"),
+            "{adapter}: {}",
+            body(&withheld)
+        );
+        let shown = http_answer(
+            &client,
+            address,
+            &ask(liveness, Some("Bearer operator-token")),
+        )
+        .await;
+        assert!(
+            body(&shown).contains("duration_ms"),
+            "{adapter}: {}",
+            body(&shown)
+        );
+        assert_eq!(withheld.status, shown.status, "{adapter}");
+
+        let answer = http_answer(
+            &client,
+            address,
+            &ask("/.well-known/heartbeat/startup", None),
+        )
+        .await;
+        assert_eq!(answer.status, StatusCode::NOT_FOUND, "{adapter}");
+        assert!(
+            !body(&answer).contains("/startup"),
+            "{adapter}: {}",
+            body(&answer)
+        );
+    }
+    servers.stop().await;
+}
+
 /// The heartbeats the cases run against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Setup {
@@ -103,14 +207,22 @@ enum Setup {
     KeptReports,
     /// A custom prefix.
     CustomPrefix,
+    /// The same checks, environ kept for requests with the token, readiness
+    /// showing only statuses, liveness details only with the token, and
+    /// startup turned off.
+    Guarded,
 }
 
+/// The bearer token of [`Setup::Guarded`].
+const TOKEN: &str = "operator-token";
+
 impl Setup {
-    const ALL: [Setup; 4] = [
+    const ALL: [Setup; 5] = [
         Setup::NoChecks,
         Setup::Checks,
         Setup::KeptReports,
         Setup::CustomPrefix,
+        Setup::Guarded,
     ];
 
     /// Built without the checks declared with `#[probe]` elsewhere in the
@@ -127,6 +239,14 @@ impl Setup {
             Setup::CustomPrefix => builder
                 .prefix("/ops/health/")
                 .readiness("database", check_fn(|| async { true })),
+            Setup::Guarded => with_checks(builder)
+                .access(Probe::Environ, Access::Authorized(Authorize::bearer(TOKEN)))
+                .access(Probe::Startup, Access::Disabled)
+                .details(Probe::Readiness, Details::StatusOnly)
+                .details(
+                    Probe::Liveness,
+                    Details::Authorized(Authorize::bearer(TOKEN)),
+                ),
         };
         builder.build().expect("a valid configuration")
     }
@@ -181,6 +301,7 @@ struct Case {
     /// The path and query as sent.
     target: String,
     accept: Option<&'static str>,
+    authorization: Option<&'static str>,
 }
 
 impl Case {
@@ -191,6 +312,7 @@ impl Case {
             method,
             target: target.to_owned(),
             accept: None,
+            authorization: None,
         }
     }
 
@@ -200,6 +322,11 @@ impl Case {
 
     fn accept(mut self, accept: &'static str) -> Self {
         self.accept = Some(accept);
+        self
+    }
+
+    fn authorization(mut self, authorization: &'static str) -> Self {
+        self.authorization = Some(authorization);
         self
     }
 
@@ -301,6 +428,21 @@ fn cases() -> Vec<Case> {
         Case::new("HEAD metrics", KeptReports, "HEAD", &at("metrics")),
         Case::new("POST metrics", KeptReports, "POST", &at("metrics")),
         Case::get("metrics off", Checks, &at("metrics")),
+        Case::get("environ, no token", Guarded, &at("environ")),
+        Case::get("environ, wrong token", Guarded, &at("environ"))
+            .authorization("Bearer not-the-token"),
+        Case::get("environ, token", Guarded, &at("environ")).authorization("Bearer operator-token"),
+        Case::new("HEAD environ, no token", Guarded, "HEAD", &at("environ")),
+        Case::new("POST environ, token", Guarded, "POST", &at("environ"))
+            .authorization("Bearer operator-token"),
+        Case::get("statuses only", Guarded, &at("readiness")),
+        Case::get("statuses only, text", Guarded, &at("readiness")).accept("text/plain"),
+        Case::get("details, wrong token", Guarded, &at("liveness"))
+            .authorization("Bearer not-the-token"),
+        Case::get("details, token", Guarded, &at("liveness"))
+            .authorization("bearer operator-token"),
+        Case::get("disabled endpoint", Guarded, &at("startup")),
+        Case::get("disabled, listed", Guarded, &at("nope")),
     ]
 }
 
@@ -313,7 +455,7 @@ struct Answer {
 }
 
 async fn core_answer(heartbeat: &Heartbeat, case: &Case) -> Answer {
-    let headers = accept_header(case);
+    let headers = request_headers(case);
     let request = heartbeat_core::Request::new(case.method, case.path())
         .query(case.query())
         .headers(&headers);
@@ -331,7 +473,7 @@ async fn http_answer(client: &HttpClient, address: SocketAddr, case: &Case) -> A
         .uri(format!("http://{address}{}", case.target))
         .body(Empty::new())
         .expect("a valid request");
-    *request.headers_mut() = accept_header(case);
+    *request.headers_mut() = request_headers(case);
 
     let response = client.request(request).await.expect("an answer");
     let (parts, body) = response.into_parts();
@@ -343,10 +485,16 @@ async fn http_answer(client: &HttpClient, address: SocketAddr, case: &Case) -> A
     }
 }
 
-fn accept_header(case: &Case) -> HeaderMap {
+fn request_headers(case: &Case) -> HeaderMap {
     let mut headers = HeaderMap::new();
     if let Some(accept) = case.accept {
         headers.insert(header::ACCEPT, HeaderValue::from_static(accept));
+    }
+    if let Some(authorization) = case.authorization {
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static(authorization),
+        );
     }
     headers
 }
