@@ -12,6 +12,29 @@ pub(crate) struct Floor {
 }
 
 impl Floor {
+    /// At least 5% of the total: where both checks start.
+    pub(crate) const DEFAULT: Self = Self {
+        bytes: None,
+        percent: Some(5.0),
+    };
+
+    /// This floor, and at least `bytes` too.
+    pub(crate) fn with_bytes(self, bytes: u64) -> Self {
+        Self {
+            bytes: Some(bytes),
+            ..self
+        }
+    }
+
+    /// This floor, with at least `percent` (0 to 100) of the total in place
+    /// of any share set before; zero turns that part off.
+    pub(crate) fn with_percent(self, percent: f64) -> Self {
+        Self {
+            percent: (percent > 0.0).then_some(percent),
+            ..self
+        }
+    }
+
     /// Passes when `available` (out of `total`) is at or above every floor
     /// set, and shows the figures either way.
     pub(crate) fn judge(&self, what: &str, available: u64, total: u64) -> Outcome {

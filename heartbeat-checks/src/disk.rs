@@ -50,10 +50,7 @@ impl DiskCheck {
     pub fn new(path: impl Into<PathBuf>) -> Self {
         Self {
             path: path.into(),
-            floor: Floor {
-                bytes: None,
-                percent: Some(5.0),
-            },
+            floor: Floor::DEFAULT,
             querying: Arc::new(AtomicBool::new(false)),
         }
     }
@@ -61,7 +58,7 @@ impl DiskCheck {
     /// Fails when fewer than `bytes` are available.
     #[must_use]
     pub fn min_available(mut self, bytes: u64) -> Self {
-        self.floor.bytes = Some(bytes);
+        self.floor = self.floor.with_bytes(bytes);
         self
     }
 
@@ -69,7 +66,7 @@ impl DiskCheck {
     /// available; 5 unless set. Zero turns this floor off.
     #[must_use]
     pub fn min_available_percent(mut self, percent: f64) -> Self {
-        self.floor.percent = (percent > 0.0).then_some(percent);
+        self.floor = self.floor.with_percent(percent);
         self
     }
 

@@ -45,17 +45,14 @@ impl MemoryCheck {
     /// A check that at least 5% of memory is available.
     pub fn new() -> Self {
         Self {
-            floor: Floor {
-                bytes: None,
-                percent: Some(5.0),
-            },
+            floor: Floor::DEFAULT,
         }
     }
 
     /// Fails when fewer than `bytes` are available.
     #[must_use]
     pub fn min_available(mut self, bytes: u64) -> Self {
-        self.floor.bytes = Some(bytes);
+        self.floor = self.floor.with_bytes(bytes);
         self
     }
 
@@ -63,7 +60,7 @@ impl MemoryCheck {
     /// unless set. Zero turns this floor off.
     #[must_use]
     pub fn min_available_percent(mut self, percent: f64) -> Self {
-        self.floor.percent = (percent > 0.0).then_some(percent);
+        self.floor = self.floor.with_percent(percent);
         self
     }
 

@@ -5,7 +5,7 @@
 mod support;
 
 use heartbeat_checks::{DiskCheck, Named};
-use support::{assert_fails, assert_passes, run};
+use support::{CAPACITY_FIGURES, assert_fails, assert_passes, assert_shows, run};
 
 #[tokio::test]
 async fn passes_above_the_floors_with_the_figures() {
@@ -15,19 +15,7 @@ async fn passes_above_the_floors_with_the_figures() {
 
     let outcome = run(&check).await;
     assert_passes(&outcome);
-    for key in [
-        "available_bytes",
-        "total_bytes",
-        "available",
-        "total",
-        "available_percent",
-    ] {
-        assert!(
-            outcome.data().contains_key(key),
-            "{key} in {:?}",
-            outcome.data()
-        );
-    }
+    assert_shows(&outcome, &CAPACITY_FIGURES);
     assert_eq!(outcome.data()["min_available_bytes"], 1);
     assert!(!outcome.data().contains_key("min_available_percent"));
     assert_eq!(check.default_name(), "disk");

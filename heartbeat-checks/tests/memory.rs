@@ -5,7 +5,7 @@
 mod support;
 
 use heartbeat_checks::{MemoryCheck, Named};
-use support::{assert_fails, assert_passes, run};
+use support::{CAPACITY_FIGURES, assert_fails, assert_passes, assert_shows, run};
 
 #[tokio::test]
 async fn passes_above_the_floors_with_the_figures() {
@@ -15,19 +15,8 @@ async fn passes_above_the_floors_with_the_figures() {
 
     let outcome = run(&check).await;
     assert_passes(&outcome);
-    for key in [
-        "available_bytes",
-        "total_bytes",
-        "available",
-        "total",
-        "limited_by",
-    ] {
-        assert!(
-            outcome.data().contains_key(key),
-            "{key} in {:?}",
-            outcome.data()
-        );
-    }
+    assert_shows(&outcome, &CAPACITY_FIGURES);
+    assert_shows(&outcome, &["limited_by"]);
     assert_eq!(check.default_name(), "memory");
 }
 

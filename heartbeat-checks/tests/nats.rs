@@ -6,8 +6,8 @@ mod support;
 
 use heartbeat_checks::{Named, NatsCheck};
 use support::{
-    Proxy, assert_fails, assert_no_secret, assert_passes, assert_survives_cancellation, dead_port,
-    host_port, redirect, run, run_until, with_password,
+    Proxy, assert_fails, assert_no_secret, assert_passes, assert_survives_cancellation, host_port,
+    redirect, run, run_until, unreachable_with_password,
 };
 
 fn url() -> String {
@@ -54,11 +54,7 @@ async fn fails_once_the_connection_is_cut() {
 
 #[tokio::test]
 async fn never_shows_the_password() {
-    let url = with_password(&url(), "user");
-    let url = redirect(
-        &url,
-        format!("127.0.0.1:{}", dead_port().await).parse().unwrap(),
-    );
+    let url = unreachable_with_password(&url(), "user").await;
     let client = async_nats::ConnectOptions::new()
         .retry_on_initial_connect()
         .connect(url)

@@ -5,15 +5,19 @@
 mod support;
 
 use heartbeat_checks::{Named, SqlCheck};
-use sqlx::{AnyPool, sqlite::SqlitePoolOptions};
-use support::{assert_fails, assert_passes, run};
+use sqlx::sqlite::{SqlitePool, SqlitePoolOptions};
+use support::{assert_fails, assert_passes, run, sql};
+
+const IN_MEMORY: &str = "sqlite::memory:";
+
+/// A pool of connections to SQLite in memory.
+async fn in_memory() -> SqlitePool {
+    SqlitePoolOptions::new().connect(IN_MEMORY).await.unwrap()
+}
 
 #[tokio::test]
 async fn passes_with_the_librarys_version() {
-    let pool = SqlitePoolOptions::new()
-        .connect("sqlite::memory:")
-        .await
-        .unwrap();
+    let pool = in_memory().await;
     let check = SqlCheck::new(pool);
 
     let outcome = run(&check).await;
@@ -35,10 +39,7 @@ async fn fails_when_the_database_cannot_be_opened() {
 
 #[tokio::test]
 async fn fails_once_the_pool_is_closed() {
-    let pool = SqlitePoolOptions::new()
-        .connect("sqlite::memory:")
-        .await
-        .unwrap();
+    let pool = in_memory().await;
     let check = SqlCheck::new(pool.clone());
     assert_passes(&run(&check).await);
 
@@ -50,16 +51,5 @@ async fn fails_once_the_pool_is_closed() {
 
 #[tokio::test]
 async fn passes_through_an_any_pool() {
-    sqlx::any::install_default_drivers();
-    let pool = AnyPool::connect("sqlite::memory:").await.unwrap();
-    let check = SqlCheck::new(pool);
-
-    let outcome = run(&check).await;
-    assert_passes(&outcome);
-    assert!(
-        outcome.data().contains_key("version"),
-        "{:?}",
-        outcome.data()
-    );
-    assert_eq!(check.default_name(), "sqlite");
+    sql::passes_through_an_any_pool(IN_MEMORY, "sqlite").await;
 }

@@ -2,37 +2,28 @@
 //! endpoint turned off or kept for authorized requests, and details withheld
 //! from requests that may not see them.
 
+mod support;
+
 use std::sync::{
-    Arc, Mutex,
+    Arc,
     atomic::{AtomicBool, Ordering},
 };
 
 use heartbeat_core::{
-    Access, Authorize, Details, Heartbeat, HeartbeatBuilder, Outcome, Probe, Request, Response,
-    check_fn,
+    Access, Authorize, Details, HeartbeatBuilder, Outcome, Probe, Request, check_fn,
 };
 use http::{HeaderMap, HeaderValue, StatusCode, header};
-use serde_json::Value;
+use support::{body, events_while, get, json, send, switched, with_checks};
 
-const PREFIX: &str = "/.well-known/heartbeat";
 const TOKEN: &str = "correct-horse-battery-staple";
 
-fn builder() -> HeartbeatBuilder {
-    Heartbeat::builder()
-        .without_declared()
-        .readiness(
-            "cache",
-            check_fn(|| async { Outcome::pass().with("latency_ms", 0.5) }),
-        )
-        .readiness(
-            "database",
-            check_fn(|| async { Outcome::fail("password authentication failed for user admin") }),
-        )
-        .liveness("loop", check_fn(|| async { Outcome::pass() }))
-        .environ(
-            "deploy",
-            check_fn(|| async { Outcome::pass().with("region", "eu-west-1") }),
-        )
+/// The usual checks, whose failure names a password, and an environ
+/// contribution.
+fn checks() -> HeartbeatBuilder {
+    with_checks("password authentication failed for user admin").environ(
+        "deploy",
+        check_fn(|| async { Outcome::pass().with("region", "eu-west-1") }),
+    )
 }
 
 fn bearer(token: &str) -> HeaderMap {
@@ -42,23 +33,9 @@ fn bearer(token: &str) -> HeaderMap {
     headers
 }
 
-async fn send(heartbeat: &Heartbeat, method: &str, path: &str, headers: &HeaderMap) -> Response {
-    let path = format!("{PREFIX}/{path}");
-    let request = Request::new(method, &path).headers(headers);
-    heartbeat.handle(&request).await
-}
-
-fn json(response: &Response) -> Value {
-    serde_json::from_slice(response.body()).expect("a JSON body")
-}
-
-fn body(response: &Response) -> &str {
-    std::str::from_utf8(response.body()).unwrap()
-}
-
 #[tokio::test]
 async fn a_disabled_environ_answers_as_an_unknown_path() {
-    let heartbeat = builder()
+    let heartbeat = checks()
         .access(Probe::Environ, Access::Disabled)
         .build()
         .unwrap();
@@ -93,7 +70,7 @@ async fn a_disabled_environ_answers_as_an_unknown_path() {
 
 #[tokio::test]
 async fn a_guarded_environ_needs_the_right_token() {
-    let heartbeat = builder()
+    let heartbeat = checks()
         .access(Probe::Environ, Access::Authorized(Authorize::bearer(TOKEN)))
         .build()
         .unwrap();
@@ -126,7 +103,7 @@ async fn a_guarded_environ_needs_the_right_token() {
 
 #[tokio::test]
 async fn a_guarded_endpoint_checks_the_method_first_and_head_stays_bodiless() {
-    let heartbeat = builder()
+    let heartbeat = checks()
         .access(Probe::Environ, Access::Authorized(Authorize::bearer(TOKEN)))
         .build()
         .unwrap();
@@ -151,7 +128,7 @@ async fn any_rule_over_the_request_can_guard_an_endpoint() {
             .and_then(|headers| headers.get("x-forwarded-for"))
             .is_some_and(|from| from.as_bytes().starts_with(b"10."))
     });
-    let heartbeat = builder()
+    let heartbeat = checks()
         .access(Probe::Readiness, Access::Authorized(internal))
         .build()
         .unwrap();
@@ -165,15 +142,13 @@ async fn any_rule_over_the_request_can_guard_an_endpoint() {
     assert_eq!(allowed.status(), StatusCode::INTERNAL_SERVER_ERROR);
     let refused = send(&heartbeat, "GET", "readiness", &outside).await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
-    let without_headers = heartbeat
-        .handle(&Request::new("GET", "/.well-known/heartbeat/readiness"))
-        .await;
+    let without_headers = get(&heartbeat, "readiness").await;
     assert_eq!(without_headers.status(), StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]
 async fn status_only_keeps_every_status_and_withholds_the_rest() {
-    let heartbeat = builder()
+    let heartbeat = checks()
         .details(Probe::Readiness, Details::StatusOnly)
         .build()
         .unwrap();
@@ -197,7 +172,7 @@ async fn status_only_keeps_every_status_and_withholds_the_rest() {
 
 #[tokio::test]
 async fn authorized_details_show_everything_to_the_token_holder_only() {
-    let heartbeat = builder()
+    let heartbeat = checks()
         .details(
             Probe::Readiness,
             Details::Authorized(Authorize::bearer(TOKEN)),
@@ -231,7 +206,7 @@ async fn authorized_details_show_everything_to_the_token_holder_only() {
 
 #[tokio::test]
 async fn status_only_environ_shows_its_status_alone() {
-    let heartbeat = builder()
+    let heartbeat = checks()
         .environ("broken", check_fn(|| async { Outcome::fail("no data") }))
         .details(Probe::Environ, Details::StatusOnly)
         .build()
@@ -241,65 +216,11 @@ async fn status_only_environ_shows_its_status_alone() {
     assert_eq!(body(&response), r#"{"status":false}"#);
 }
 
-/// Collects the `reason` of WARN events of the target `heartbeat`.
-#[derive(Clone, Default)]
-struct Reasons(Arc<Mutex<Vec<String>>>);
-
-impl tracing::Subscriber for Reasons {
-    fn enabled(&self, metadata: &tracing::Metadata<'_>) -> bool {
-        metadata.target() == "heartbeat" && *metadata.level() == tracing::Level::WARN
-    }
-
-    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
-        tracing::span::Id::from_u64(1)
-    }
-
-    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
-
-    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
-
-    fn event(&self, event: &tracing::Event<'_>) {
-        struct Reason<'a>(&'a mut Option<String>);
-        impl tracing::field::Visit for Reason<'_> {
-            fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
-                if field.name() == "reason" {
-                    *self.0 = Some(value.to_owned());
-                }
-            }
-            fn record_debug(&mut self, _: &tracing::field::Field, _: &dyn std::fmt::Debug) {}
-        }
-        let mut reason = None;
-        event.record(&mut Reason(&mut reason));
-        if let Some(reason) = reason {
-            self.0.lock().unwrap().push(reason);
-        }
-    }
-
-    fn enter(&self, _: &tracing::span::Id) {}
-
-    fn exit(&self, _: &tracing::span::Id) {}
-}
-
 #[test]
 fn a_withheld_reason_is_logged_once_until_it_changes_and_only_when_withheld() {
-    let reasons = Reasons::default();
-    let failing = Arc::new(AtomicBool::new(true));
-    let flag = failing.clone();
-    let heartbeat = Heartbeat::builder()
-        .without_declared()
-        .readiness(
-            "database",
-            check_fn(move || {
-                let failing = flag.load(Ordering::SeqCst);
-                async move {
-                    if failing {
-                        Outcome::fail("connection refused")
-                    } else {
-                        Outcome::pass()
-                    }
-                }
-            }),
-        )
+    let up = Arc::new(AtomicBool::new(false));
+    let heartbeat = support::builder()
+        .readiness("database", switched(&up, "connection refused"))
         .details(
             Probe::Readiness,
             Details::Authorized(Authorize::bearer(TOKEN)),
@@ -307,28 +228,25 @@ fn a_withheld_reason_is_logged_once_until_it_changes_and_only_when_withheld() {
         .build()
         .unwrap();
 
-    tracing::subscriber::with_default(reasons.clone(), || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .build()
-            .unwrap();
-        runtime.block_on(async {
-            // Who sees the reason needs no log of it.
-            let full = send(&heartbeat, "GET", "readiness", &bearer(TOKEN)).await;
-            assert!(body(&full).contains("connection refused"));
+    let warnings = events_while(tracing::Level::WARN, async {
+        // Who sees the reason needs no log of it.
+        let full = send(&heartbeat, "GET", "readiness", &bearer(TOKEN)).await;
+        assert!(body(&full).contains("connection refused"));
 
-            let none = HeaderMap::new();
-            for _ in 0..3 {
-                let response = send(&heartbeat, "GET", "readiness", &none).await;
-                assert!(body(&response).contains("reason withheld"));
-            }
-            failing.store(false, Ordering::SeqCst);
-            send(&heartbeat, "GET", "readiness", &none).await;
-            failing.store(true, Ordering::SeqCst);
-            send(&heartbeat, "GET", "readiness", &none).await;
-        });
+        let none = HeaderMap::new();
+        for _ in 0..3 {
+            let response = send(&heartbeat, "GET", "readiness", &none).await;
+            assert!(body(&response).contains("reason withheld"));
+        }
+        up.store(true, Ordering::SeqCst);
+        send(&heartbeat, "GET", "readiness", &none).await;
+        up.store(false, Ordering::SeqCst);
+        send(&heartbeat, "GET", "readiness", &none).await;
     });
 
-    let logged = reasons.0.lock().unwrap().clone();
+    let logged: Vec<&str> = warnings
+        .iter()
+        .filter_map(|fields| fields.get("reason").map(String::as_str))
+        .collect();
     assert_eq!(logged, ["connection refused", "connection refused"]);
 }

@@ -1,26 +1,19 @@
 //! The framework-independent entry point: routing, methods, status codes,
 //! headers and bodies, as the wire contract gives them.
 
+mod support;
+
 use std::future;
 use std::time::Duration;
 
 use heartbeat_core::{Heartbeat, Outcome, Probe, Registration, Request, Response, check_fn};
-use http::{HeaderMap, HeaderValue, StatusCode, header};
-
-const PREFIX: &str = "/.well-known/heartbeat";
+use http::{StatusCode, header};
+use support::{
+    PREFIX, accepting, assert_json_headers, body, get, json, send, with_checks, without_durations,
+};
 
 fn heartbeat() -> Heartbeat {
-    Heartbeat::builder()
-        .without_declared()
-        .readiness(
-            "cache",
-            check_fn(|| async { Outcome::pass().with("latency_ms", 0.5) }),
-        )
-        .readiness(
-            "database",
-            check_fn(|| async { Outcome::fail("connection refused") }),
-        )
-        .liveness("loop", check_fn(|| async { Outcome::pass() }))
+    with_checks("connection refused")
         .environ(
             "build",
             check_fn(|| async { Outcome::pass().with("commit", "abc123") }),
@@ -29,46 +22,18 @@ fn heartbeat() -> Heartbeat {
         .unwrap()
 }
 
-async fn get(heartbeat: &Heartbeat, path: &str) -> Response {
-    heartbeat.handle(&Request::new("GET", path)).await
-}
-
-fn body(response: &Response) -> &str {
-    std::str::from_utf8(response.body()).unwrap()
-}
-
-/// The body with every `duration_ms` figure replaced by `0`, so that it can
-/// be compared byte for byte (key order included) with an expected body.
-fn without_durations(response: &Response) -> String {
-    const KEY: &str = "\"duration_ms\":";
-    let body = body(response);
-    let mut out = String::with_capacity(body.len());
-    let mut rest = body;
-    while let Some(at) = rest.find(KEY) {
-        let (before, after) = rest.split_at(at + KEY.len());
-        out.push_str(before);
-        out.push('0');
-        let figure = after
-            .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == 'e' || c == '-'))
-            .unwrap_or(after.len());
-        assert!(figure > 0, "duration_ms without a figure in {body}");
-        rest = &after[figure..];
-    }
-    out.push_str(rest);
-    out
-}
-
-fn assert_json_headers(response: &Response) {
-    let headers = response.headers();
-    assert_eq!(headers[header::CONTENT_TYPE], "application/json");
-    assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+/// Asserts that two answers have the same status and, durations aside, the
+/// same body.
+fn assert_same(answer: &Response, expected: &Response) {
+    assert_eq!(answer.status(), expected.status());
+    assert_eq!(without_durations(answer), without_durations(expected));
 }
 
 #[tokio::test]
 async fn with_nothing_registered_probes_answer_200_and_an_empty_list() {
-    let heartbeat = Heartbeat::builder().without_declared().build().unwrap();
+    let heartbeat = support::builder().build().unwrap();
     for probe in ["readiness", "liveliness", "liveness", "startup"] {
-        let response = get(&heartbeat, &format!("{PREFIX}/{probe}")).await;
+        let response = get(&heartbeat, probe).await;
         assert_eq!(response.status(), StatusCode::OK, "{probe}");
         assert_eq!(body(&response), r#"{"status":true,"checks":{}}"#, "{probe}");
         assert_json_headers(&response);
@@ -78,7 +43,7 @@ async fn with_nothing_registered_probes_answer_200_and_an_empty_list() {
 
 #[tokio::test]
 async fn a_failing_check_makes_the_probe_answer_500_with_every_entry() {
-    let response = get(&heartbeat(), &format!("{PREFIX}/readiness")).await;
+    let response = get(&heartbeat(), "readiness").await;
     assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
     assert_json_headers(&response);
     assert_eq!(
@@ -89,7 +54,7 @@ async fn a_failing_check_makes_the_probe_answer_500_with_every_entry() {
 
 #[tokio::test]
 async fn a_passing_probe_answers_200() {
-    let response = get(&heartbeat(), &format!("{PREFIX}/liveness")).await;
+    let response = get(&heartbeat(), "liveness").await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(
         without_durations(&response),
@@ -100,26 +65,24 @@ async fn a_passing_probe_answers_200() {
 #[tokio::test]
 async fn both_spellings_of_liveness_answer_the_same() {
     let heartbeat = heartbeat();
-    let original = get(&heartbeat, &format!("{PREFIX}/liveliness")).await;
-    let kubernetes = get(&heartbeat, &format!("{PREFIX}/liveness")).await;
-    assert_eq!(original.status(), kubernetes.status());
-    assert_eq!(without_durations(&original), without_durations(&kubernetes));
+    let original = get(&heartbeat, "liveliness").await;
+    let kubernetes = get(&heartbeat, "liveness").await;
+    assert_same(&original, &kubernetes);
 }
 
 #[tokio::test]
 async fn environ_answers_200_whatever_its_status() {
-    let heartbeat = Heartbeat::builder()
-        .without_declared()
+    let heartbeat = support::builder()
         .environ(
             "broken",
             check_fn(|| async { Outcome::fail("no data").with("status", true) }),
         )
         .build()
         .unwrap();
-    let response = get(&heartbeat, &format!("{PREFIX}/environ")).await;
+    let response = get(&heartbeat, "environ").await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_json_headers(&response);
-    let value: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
+    let value = json(&response);
     assert_eq!(value["status"], false);
     assert!(body(&response).starts_with(r#"{"status":false"#));
 }
@@ -128,9 +91,10 @@ async fn environ_answers_200_whatever_its_status() {
 async fn head_answers_the_same_status_and_headers_without_a_body() {
     let heartbeat = heartbeat();
     for path in ["readiness", "liveness", "environ", "no-such-probe"] {
-        let path = format!("{PREFIX}/{path}");
-        let get = heartbeat.handle(&Request::new("GET", &path)).await;
-        let head = heartbeat.handle(&Request::new("HEAD", &path)).await;
+        let get = get(&heartbeat, path).await;
+        let head = heartbeat
+            .handle(&Request::new("HEAD", &format!("{PREFIX}/{path}")))
+            .await;
         assert_eq!(head.status(), get.status(), "{path}");
         assert!(head.body().is_empty(), "{path}");
         assert_eq!(head.headers()[header::CONTENT_TYPE], "application/json");
@@ -174,10 +138,9 @@ async fn other_methods_answer_405_with_allow() {
 #[tokio::test]
 async fn a_trailing_slash_is_ignored() {
     let heartbeat = heartbeat();
-    let plain = get(&heartbeat, &format!("{PREFIX}/readiness")).await;
-    let slashed = get(&heartbeat, &format!("{PREFIX}/readiness/")).await;
-    assert_eq!(slashed.status(), plain.status());
-    assert_eq!(without_durations(&slashed), without_durations(&plain));
+    let plain = get(&heartbeat, "readiness").await;
+    let slashed = get(&heartbeat, "readiness/").await;
+    assert_same(&slashed, &plain);
 }
 
 #[tokio::test]
@@ -196,7 +159,7 @@ async fn unknown_paths_answer_404_listing_the_endpoints() {
         "/readiness".to_owned(),
         String::new(),
     ] {
-        let response = get(&heartbeat, &path).await;
+        let response = heartbeat.handle(&Request::new("GET", &path)).await;
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path:?}");
         assert_json_headers(&response);
         assert_eq!(
@@ -209,60 +172,44 @@ async fn unknown_paths_answer_404_listing_the_endpoints() {
 
 #[tokio::test]
 async fn the_prefix_can_be_changed() {
-    let heartbeat = Heartbeat::builder()
-        .without_declared()
+    let heartbeat = support::builder()
         .prefix("/internal/health/")
         .build()
         .unwrap();
     assert_eq!(heartbeat.prefix(), "/internal/health");
-    assert_eq!(
-        get(&heartbeat, "/internal/health/readiness").await.status(),
-        200
-    );
-    assert_eq!(
-        get(&heartbeat, &format!("{PREFIX}/readiness"))
-            .await
-            .status(),
-        404
-    );
+    let moved = Request::new("GET", "/internal/health/readiness");
+    assert_eq!(heartbeat.handle(&moved).await.status(), 200);
+    assert_eq!(get(&heartbeat, "readiness").await.status(), 404);
 
     assert!(heartbeat.serves("/internal/health"));
     assert!(heartbeat.serves("/internal/health/anything"));
     assert!(!heartbeat.serves("/internal/healthz"));
     assert!(!heartbeat.serves("/readiness"));
 
-    let root = Heartbeat::builder()
-        .without_declared()
-        .prefix("/")
-        .build()
-        .unwrap();
-    assert_eq!(get(&root, "/readiness").await.status(), 200);
+    let root = support::builder().prefix("/").build().unwrap();
+    let at_root = Request::new("GET", "/readiness");
+    assert_eq!(root.handle(&at_root).await.status(), 200);
     assert!(root.serves("/readiness") && root.serves("/"));
 }
 
 #[tokio::test]
 async fn the_query_and_headers_do_not_change_the_answer() {
     let heartbeat = heartbeat();
-    let plain = get(&heartbeat, &format!("{PREFIX}/readiness")).await;
+    let plain = get(&heartbeat, "readiness").await;
     let long_query = "x=".to_owned() + &"y".repeat(8192);
-    let mut headers = HeaderMap::new();
-    headers.insert(
-        header::ACCEPT,
-        HeaderValue::from_static("text/html;q=0.9, garbage"),
-    );
-    let path = format!("{PREFIX}/readiness");
-    let request = Request::new("GET", &path)
-        .query(Some(&long_query))
-        .headers(&headers);
-    let answered = heartbeat.handle(&request).await;
-    assert_eq!(answered.status(), plain.status());
-    assert_eq!(without_durations(&answered), without_durations(&plain));
+    let answered = send(
+        &heartbeat,
+        "GET",
+        &format!("readiness?{long_query}"),
+        &accepting(&["text/html;q=0.9, garbage"]),
+    )
+    .await;
+    assert_same(&answered, &plain);
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_hung_check_still_gets_a_json_answer() {
-    let heartbeat = Heartbeat::builder()
-        .without_declared()
+    let heartbeat = support::builder()
         .register(
             Registration::new("hung", check_fn(future::pending::<Outcome>))
                 .probes([Probe::Readiness])
@@ -270,7 +217,7 @@ async fn a_hung_check_still_gets_a_json_answer() {
         )
         .build()
         .unwrap();
-    let response = get(&heartbeat, &format!("{PREFIX}/readiness")).await;
+    let response = get(&heartbeat, "readiness").await;
     assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(
         without_durations(&response),

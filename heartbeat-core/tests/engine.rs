@@ -5,6 +5,8 @@
 //! every task is idle: a check that sleeps or never completes costs no real
 //! time, and the outcome does not depend on how busy the machine is.
 
+mod support;
+
 use std::{
     future,
     sync::{
@@ -15,43 +17,15 @@ use std::{
 };
 
 use futures_util::future::join_all;
-use heartbeat_core::{
-    Check, Heartbeat, HeartbeatBuilder, Origin, Outcome, Probe, Problem, Registration, check_fn,
-};
+use heartbeat_core::{Check, Heartbeat, Origin, Outcome, Probe, Problem, Registration, check_fn};
+use support::{builder, counted, failing, message, passing};
 use tokio::{sync::Semaphore, time::Instant};
-
-fn builder() -> HeartbeatBuilder {
-    Heartbeat::builder().without_declared()
-}
-
-fn passing() -> impl Check {
-    check_fn(|| async { Outcome::pass() })
-}
-
-/// A check that counts its runs.
-fn counted(runs: &Arc<AtomicUsize>) -> impl Check {
-    let runs = runs.clone();
-    check_fn(move || {
-        let runs = runs.clone();
-        async move {
-            let run = runs.fetch_add(1, Ordering::SeqCst) + 1;
-            Outcome::pass().with("run", run)
-        }
-    })
-}
-
-fn message(report: &heartbeat_core::Report, check: &str) -> Option<String> {
-    report
-        .check(check)
-        .and_then(|entry| entry.outcome().message())
-        .map(str::to_owned)
-}
 
 #[tokio::test]
 async fn a_probe_passes_only_when_every_check_passes() {
     let heartbeat = builder()
         .readiness("cache", passing())
-        .readiness("database", check_fn(|| async { Outcome::fail("refused") }))
+        .readiness("database", failing("refused"))
         .liveness("loop", passing())
         .build()
         .unwrap();

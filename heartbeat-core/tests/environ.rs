@@ -1,10 +1,11 @@
 //! The environ page's own content, with and without recorded build info, and
 //! how the builder's values and the contributions merge with it.
 
-use heartbeat_core::{BuildInfo, Heartbeat, HeartbeatBuilder, Outcome, Request, check_fn};
-use serde_json::{Value, json};
+mod support;
 
-const ENVIRON: &str = "/.well-known/heartbeat/environ";
+use heartbeat_core::{BuildInfo, Heartbeat, Outcome, check_fn};
+use serde_json::{Value, json};
+use support::{body, builder, get, json};
 
 /// What `heartbeat-build` writes; an application reads it with
 /// `build_info!()`, which needs its build script.
@@ -17,16 +18,10 @@ const RECORDED: &str = r#"{
     }
 }"#;
 
-fn builder() -> HeartbeatBuilder {
-    Heartbeat::builder().without_declared()
-}
-
 async fn page(heartbeat: &Heartbeat) -> (String, Value) {
-    let response = heartbeat.handle(&Request::new("GET", ENVIRON)).await;
+    let response = get(heartbeat, "environ").await;
     assert_eq!(response.status(), 200);
-    let text = String::from_utf8(response.body().to_vec()).unwrap();
-    let value = serde_json::from_str(&text).unwrap();
-    (text, value)
+    (body(&response).to_owned(), json(&response))
 }
 
 #[tokio::test]

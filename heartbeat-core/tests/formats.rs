@@ -1,6 +1,8 @@
 //! The formats a probe answers in, chosen by `Accept`; leaving checks out
 //! with `exclude`; asking for one check alone.
 
+mod support;
+
 use std::sync::{
     Arc,
     atomic::{AtomicUsize, Ordering},
@@ -8,74 +10,30 @@ use std::sync::{
 use std::time::Duration;
 
 use heartbeat_core::{
-    Access, Details, Heartbeat, HeartbeatBuilder, Outcome, Probe, Request, Response, check_fn,
+    Access, Details, Heartbeat, HeartbeatBuilder, Outcome, Probe, Request, check_fn,
 };
-use http::{HeaderMap, HeaderValue, StatusCode, header};
-use serde_json::{Value, json};
+use http::{StatusCode, header};
+use serde_json::json;
+use support::{
+    PREFIX, accepting, body, content_type, counted, get, get_accepting, json as json_body, send,
+    with_checks,
+};
 
-const PREFIX: &str = "/.well-known/heartbeat";
 const HEALTH_JSON: &str = "application/health+json";
 const TEXT: &str = "text/plain; charset=utf-8";
 
-fn builder() -> HeartbeatBuilder {
-    Heartbeat::builder()
-        .without_declared()
-        .readiness(
-            "cache",
-            check_fn(|| async { Outcome::pass().with("latency_ms", 0.5) }),
-        )
-        .readiness(
-            "database",
-            check_fn(|| async { Outcome::fail("connection refused") }),
-        )
-        .liveness("loop", check_fn(|| async { Outcome::pass() }))
-}
-
 fn heartbeat() -> Heartbeat {
-    builder().build().unwrap()
+    with_checks("connection refused").build().unwrap()
 }
 
-/// A GET of `target` (path and query) with these `Accept` values.
-async fn get(heartbeat: &Heartbeat, target: &str, accept: &[&str]) -> Response {
-    let mut headers = HeaderMap::new();
-    for value in accept {
-        headers.append(header::ACCEPT, HeaderValue::from_str(value).unwrap());
-    }
-    let (path, query) = match target.split_once('?') {
-        Some((path, query)) => (path, Some(query)),
-        None => (target, None),
-    };
-    let request = Request::new("GET", path).query(query).headers(&headers);
-    heartbeat.handle(&request).await
-}
-
-fn body(response: &Response) -> &str {
-    std::str::from_utf8(response.body()).unwrap()
-}
-
-fn json_body(response: &Response) -> Value {
-    serde_json::from_slice(response.body()).unwrap()
-}
-
-fn content_type(response: &Response) -> &str {
-    response.headers()[header::CONTENT_TYPE].to_str().unwrap()
-}
-
-/// A readiness check counting its runs.
-fn counted(builder: HeartbeatBuilder, name: &str, runs: &Arc<AtomicUsize>) -> HeartbeatBuilder {
-    let runs = runs.clone();
-    builder.readiness(
-        name,
-        check_fn(move || {
-            runs.fetch_add(1, Ordering::SeqCst);
-            async { Outcome::pass() }
-        }),
-    )
+/// The usual checks and a readiness check `counted`, counting its runs.
+fn with_counted(runs: &Arc<AtomicUsize>) -> HeartbeatBuilder {
+    with_checks("connection refused").readiness("counted", counted(runs))
 }
 
 #[tokio::test]
 async fn json_stays_the_default_byte_for_byte() {
-    let heartbeat = Heartbeat::builder().without_declared().build().unwrap();
+    let heartbeat = support::builder().build().unwrap();
     for accept in [
         &[][..],
         &["application/json"],
@@ -86,7 +44,7 @@ async fn json_stays_the_default_byte_for_byte() {
         &["text/html", "image/*;q=0.5"],
         &["application/json;q=0"],
     ] {
-        let response = get(&heartbeat, &format!("{PREFIX}/readiness"), accept).await;
+        let response = get_accepting(&heartbeat, "readiness", accept).await;
         assert_eq!(response.status(), StatusCode::OK, "{accept:?}");
         assert_eq!(content_type(&response), "application/json", "{accept:?}");
         assert_eq!(
@@ -102,12 +60,12 @@ async fn json_stays_the_default_byte_for_byte() {
 async fn probe_answers_vary_with_accept() {
     let heartbeat = heartbeat();
     for target in ["readiness", "liveness", "startup", "readiness/cache"] {
-        let response = get(&heartbeat, &format!("{PREFIX}/{target}"), &[]).await;
+        let response = get(&heartbeat, target).await;
         assert_eq!(response.headers()[header::VARY], "Accept", "{target}");
     }
     // Always JSON, whatever the request accepts.
     for target in ["environ", "nowhere", "readiness/nope"] {
-        let response = get(&heartbeat, &format!("{PREFIX}/{target}"), &[TEXT]).await;
+        let response = get_accepting(&heartbeat, target, &[TEXT]).await;
         assert_eq!(content_type(&response), "application/json", "{target}");
         assert!(response.headers().get(header::VARY).is_none(), "{target}");
     }
@@ -116,7 +74,7 @@ async fn probe_answers_vary_with_accept() {
 #[tokio::test]
 async fn health_json_follows_the_draft() {
     let heartbeat = heartbeat();
-    let response = get(&heartbeat, &format!("{PREFIX}/readiness"), &[HEALTH_JSON]).await;
+    let response = get_accepting(&heartbeat, "readiness", &[HEALTH_JSON]).await;
     assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(content_type(&response), HEALTH_JSON);
     assert_eq!(response.headers()[header::CACHE_CONTROL], "no-store");
@@ -161,7 +119,7 @@ async fn health_json_follows_the_draft() {
     assert_eq!(time.len(), 24, "{time}");
     assert!(time.ends_with('Z') && time.as_bytes()[10] == b'T', "{time}");
 
-    let passing = get(&heartbeat, &format!("{PREFIX}/liveness"), &[HEALTH_JSON]).await;
+    let passing = get_accepting(&heartbeat, "liveness", &[HEALTH_JSON]).await;
     assert_eq!(passing.status(), StatusCode::OK);
     let value = json_body(&passing);
     assert_eq!(value["status"], "pass");
@@ -171,7 +129,7 @@ async fn health_json_follows_the_draft() {
 #[tokio::test]
 async fn text_reads_as_kubernetes_writes_it() {
     let heartbeat = heartbeat();
-    let failing = get(&heartbeat, &format!("{PREFIX}/readiness"), &["text/plain"]).await;
+    let failing = get_accepting(&heartbeat, "readiness", &["text/plain"]).await;
     assert_eq!(failing.status(), StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(content_type(&failing), TEXT);
     assert_eq!(
@@ -179,20 +137,15 @@ async fn text_reads_as_kubernetes_writes_it() {
         "[+]cache ok\n[-]database failed: connection refused\nreadiness check failed\n"
     );
 
-    let passing = get(&heartbeat, &format!("{PREFIX}/liveness"), &["text/*"]).await;
+    let passing = get_accepting(&heartbeat, "liveness", &["text/*"]).await;
     assert_eq!(passing.status(), StatusCode::OK);
     assert_eq!(body(&passing), "ok");
 
-    let verbose = get(
-        &heartbeat,
-        &format!("{PREFIX}/liveliness?verbose"),
-        &["text/plain"],
-    )
-    .await;
+    let verbose = get_accepting(&heartbeat, "liveliness?verbose", &["text/plain"]).await;
     assert_eq!(body(&verbose), "[+]loop ok\nliveness check passed\n");
 
     // A JSON answer has no verbose form: the query changes nothing there.
-    let json = get(&heartbeat, &format!("{PREFIX}/liveness?verbose"), &[]).await;
+    let json = get(&heartbeat, "liveness?verbose").await;
     assert_eq!(content_type(&json), "application/json");
 }
 
@@ -208,7 +161,7 @@ async fn weights_and_wildcards_choose_the_format() {
         ("text/plain; charset=latin1", "application/json"),
         ("*/*;q=0.5, application/health+json;q=0", "application/json"),
     ] {
-        let response = get(&heartbeat, &format!("{PREFIX}/readiness"), &[accept]).await;
+        let response = get_accepting(&heartbeat, "readiness", &[accept]).await;
         assert_eq!(content_type(&response), expected, "{accept}");
         assert_eq!(
             response.status(),
@@ -222,13 +175,9 @@ async fn weights_and_wildcards_choose_the_format() {
 async fn head_answers_any_format_without_a_body() {
     let heartbeat = heartbeat();
     for accept in [HEALTH_JSON, "text/plain"] {
-        let mut headers = HeaderMap::new();
-        headers.insert(header::ACCEPT, HeaderValue::from_static(accept));
-        let path = format!("{PREFIX}/liveness");
-        let head = heartbeat
-            .handle(&Request::new("HEAD", &path).headers(&headers))
-            .await;
-        let get = get(&heartbeat, &path, &[accept]).await;
+        let headers = accepting(&[accept]);
+        let head = send(&heartbeat, "HEAD", "liveness", &headers).await;
+        let get = send(&heartbeat, "GET", "liveness", &headers).await;
         assert_eq!(head.status(), get.status());
         assert!(head.body().is_empty());
         assert_eq!(
@@ -243,17 +192,17 @@ async fn head_answers_any_format_without_a_body() {
 
 #[tokio::test]
 async fn withheld_details_hold_in_every_format() {
-    let heartbeat = builder()
+    let heartbeat = with_checks("connection refused")
         .details(Probe::Readiness, Details::StatusOnly)
         .build()
         .unwrap();
-    let text = get(&heartbeat, &format!("{PREFIX}/readiness"), &["text/plain"]).await;
+    let text = get_accepting(&heartbeat, "readiness", &["text/plain"]).await;
     assert_eq!(
         body(&text),
         "[+]cache ok\n[-]database failed: reason withheld\nreadiness check failed\n"
     );
 
-    let health = get(&heartbeat, &format!("{PREFIX}/readiness"), &[HEALTH_JSON]).await;
+    let health = get_accepting(&heartbeat, "readiness", &[HEALTH_JSON]).await;
     let value = json_body(&health);
     let database = &value["checks"]["database:responseTime"][0];
     assert_eq!(database["output"], "reason withheld");
@@ -261,7 +210,7 @@ async fn withheld_details_hold_in_every_format() {
     assert!(database.get("observedValue").is_none());
     assert!(!body(&health).contains("connection refused"));
 
-    let one = get(&heartbeat, &format!("{PREFIX}/readiness/database"), &[]).await;
+    let one = get(&heartbeat, "readiness/database").await;
     assert_eq!(
         body(&one),
         r#"{"status":false,"checks":{"database":{"status":false,"message":"reason withheld"}}}"#
@@ -271,14 +220,9 @@ async fn withheld_details_hold_in_every_format() {
 #[tokio::test]
 async fn excluded_checks_neither_run_nor_count() {
     let runs = Arc::new(AtomicUsize::new(0));
-    let heartbeat = counted(builder(), "counted", &runs).build().unwrap();
+    let heartbeat = with_counted(&runs).build().unwrap();
 
-    let response = get(
-        &heartbeat,
-        &format!("{PREFIX}/readiness?exclude=database&exclude=counted"),
-        &[],
-    )
-    .await;
+    let response = get(&heartbeat, "readiness?exclude=database&exclude=counted").await;
     assert_eq!(response.status(), StatusCode::OK);
     let value = json_body(&response);
     assert_eq!(value["status"], true);
@@ -292,9 +236,9 @@ async fn excluded_checks_neither_run_nor_count() {
     );
     assert_eq!(runs.load(Ordering::SeqCst), 0);
 
-    let text = get(
+    let text = get_accepting(
         &heartbeat,
-        &format!("{PREFIX}/readiness?exclude=cache&verbose"),
+        "readiness?exclude=cache&verbose",
         &["text/plain"],
     )
     .await;
@@ -308,9 +252,9 @@ async fn excluded_checks_neither_run_nor_count() {
 #[tokio::test]
 async fn unknown_exclusions_are_noted_not_failed() {
     let heartbeat = heartbeat();
-    let target = format!("{PREFIX}/liveness?exclude=nope&exclude=two+words&exclude=loop%21");
+    let target = "liveness?exclude=nope&exclude=two+words&exclude=loop%21";
 
-    let json = get(&heartbeat, &target, &[]).await;
+    let json = get(&heartbeat, target).await;
     assert_eq!(json.status(), StatusCode::OK);
     let body_text = body(&json);
     assert!(
@@ -319,7 +263,7 @@ async fn unknown_exclusions_are_noted_not_failed() {
     );
     assert_eq!(json_body(&json)["checks"]["loop"]["status"], true);
 
-    let health = get(&heartbeat, &target, &[HEALTH_JSON]).await;
+    let health = get_accepting(&heartbeat, target, &[HEALTH_JSON]).await;
     assert_eq!(
         json_body(&health)["notes"],
         json!([
@@ -329,7 +273,7 @@ async fn unknown_exclusions_are_noted_not_failed() {
         ])
     );
 
-    let text = get(&heartbeat, &target, &["text/plain"]).await;
+    let text = get_accepting(&heartbeat, target, &["text/plain"]).await;
     assert_eq!(
         body(&text),
         concat!(
@@ -353,12 +297,8 @@ async fn malformed_queries_are_read_as_far_as_they_go() {
         "exclude=%00",
         "%%%%",
     ] {
-        let response = get(
-            &heartbeat,
-            &format!("{PREFIX}/readiness?{query}"),
-            &["text/plain"],
-        )
-        .await;
+        let response =
+            get_accepting(&heartbeat, &format!("readiness?{query}"), &["text/plain"]).await;
         assert_eq!(
             response.status(),
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -370,21 +310,16 @@ async fn malformed_queries_are_read_as_far_as_they_go() {
         );
     }
     // A percent-encoded name is the name.
-    let excluded = get(
-        &heartbeat,
-        &format!("{PREFIX}/readiness?exclude=d%61tabase"),
-        &[],
-    )
-    .await;
+    let excluded = get(&heartbeat, "readiness?exclude=d%61tabase").await;
     assert_eq!(excluded.status(), StatusCode::OK);
 }
 
 #[tokio::test]
 async fn one_check_answers_alone() {
     let runs = Arc::new(AtomicUsize::new(0));
-    let heartbeat = counted(builder(), "counted", &runs).build().unwrap();
+    let heartbeat = with_counted(&runs).build().unwrap();
 
-    let failing = get(&heartbeat, &format!("{PREFIX}/readiness/database"), &[]).await;
+    let failing = get(&heartbeat, "readiness/database").await;
     assert_eq!(failing.status(), StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(failing.headers()[header::VARY], "Accept");
     let value = json_body(&failing);
@@ -393,30 +328,15 @@ async fn one_check_answers_alone() {
     assert_eq!(value["checks"]["database"]["message"], "connection refused");
     assert_eq!(runs.load(Ordering::SeqCst), 0);
 
-    let passing = get(
-        &heartbeat,
-        &format!("{PREFIX}/readiness/cache/"),
-        &["text/plain"],
-    )
-    .await;
+    let passing = get_accepting(&heartbeat, "readiness/cache/", &["text/plain"]).await;
     assert_eq!(passing.status(), StatusCode::OK);
     assert_eq!(body(&passing), "ok");
 
-    let verbose = get(
-        &heartbeat,
-        &format!("{PREFIX}/readiness/counted?verbose"),
-        &["text/plain"],
-    )
-    .await;
+    let verbose = get_accepting(&heartbeat, "readiness/counted?verbose", &["text/plain"]).await;
     assert_eq!(body(&verbose), "[+]counted ok\nreadiness check passed\n");
     assert_eq!(runs.load(Ordering::SeqCst), 1);
 
-    let health = get(
-        &heartbeat,
-        &format!("{PREFIX}/liveliness/loop"),
-        &[HEALTH_JSON],
-    )
-    .await;
+    let health = get_accepting(&heartbeat, "liveliness/loop", &[HEALTH_JSON]).await;
     assert_eq!(health.status(), StatusCode::OK);
     assert_eq!(
         json_body(&health)["checks"]["loop:responseTime"][0]["status"],
@@ -428,27 +348,22 @@ async fn one_check_answers_alone() {
 async fn an_unknown_check_answers_404_listing_the_probes_checks() {
     let heartbeat = heartbeat();
     for name in ["nope", "loop", "Cache", "database%20"] {
-        let response = get(
-            &heartbeat,
-            &format!("{PREFIX}/readiness/{name}"),
-            &[HEALTH_JSON],
-        )
-        .await;
+        let response =
+            get_accepting(&heartbeat, &format!("readiness/{name}"), &[HEALTH_JSON]).await;
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{name}");
         assert_eq!(content_type(&response), "application/json");
         let value = json_body(&response);
         assert_eq!(value["checks"], json!(["cache", "database"]), "{name}");
     }
     assert_eq!(
-        body(&get(&heartbeat, &format!("{PREFIX}/readiness/nope"), &[]).await),
+        body(&get(&heartbeat, "readiness/nope").await),
         r#"{"error":"readiness has no check named \"nope\"","checks":["cache","database"]}"#
     );
 }
 
 #[tokio::test]
 async fn names_in_paths_are_percent_decoded() {
-    let heartbeat = Heartbeat::builder()
-        .without_declared()
+    let heartbeat = support::builder()
         .readiness("données", check_fn(|| async { Outcome::pass() }))
         .readiness("a+b", check_fn(|| async { Outcome::pass() }))
         .build()
@@ -459,7 +374,7 @@ async fn names_in_paths_are_percent_decoded() {
         "readiness/a+b",
         "readiness/a%2Bb",
     ] {
-        let response = get(&heartbeat, &format!("{PREFIX}/{path}"), &[]).await;
+        let response = get(&heartbeat, path).await;
         assert_eq!(response.status(), StatusCode::OK, "{path}");
     }
 }
@@ -474,7 +389,7 @@ async fn paths_below_a_check_or_environ_are_unknown() {
         "readiness//",
         "nope/database",
     ] {
-        let response = get(&heartbeat, &format!("{PREFIX}/{path}"), &[]).await;
+        let response = get(&heartbeat, path).await;
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
         assert_eq!(
             json_body(&response)["error"],
@@ -485,11 +400,11 @@ async fn paths_below_a_check_or_environ_are_unknown() {
 
 #[tokio::test]
 async fn a_checks_endpoint_keeps_its_probes_access() {
-    let heartbeat = builder()
+    let heartbeat = with_checks("connection refused")
         .access(Probe::Readiness, Access::Disabled)
         .build()
         .unwrap();
-    let response = get(&heartbeat, &format!("{PREFIX}/readiness/cache"), &[]).await;
+    let response = get(&heartbeat, "readiness/cache").await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     assert_eq!(
         json_body(&response)["error"],
@@ -505,7 +420,7 @@ async fn a_checks_endpoint_keeps_its_probes_access() {
 #[tokio::test]
 async fn partial_runs_leave_the_kept_report_alone() {
     let runs = Arc::new(AtomicUsize::new(0));
-    let heartbeat = counted(builder(), "counted", &runs)
+    let heartbeat = with_counted(&runs)
         .cache(Probe::Readiness, Duration::from_secs(3600))
         .build()
         .unwrap();
@@ -514,12 +429,7 @@ async fn partial_runs_leave_the_kept_report_alone() {
     assert_eq!(runs.load(Ordering::SeqCst), 1);
 
     // Leaving a check out runs the others afresh, for this request alone.
-    let response = get(
-        &heartbeat,
-        &format!("{PREFIX}/readiness?exclude=database"),
-        &[],
-    )
-    .await;
+    let response = get(&heartbeat, "readiness?exclude=database").await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(runs.load(Ordering::SeqCst), 2);
 
@@ -600,7 +510,7 @@ async fn every_text_answer_reads_as_kubernetes_writes_it() {
         "readiness/database",
         "readiness/cache?verbose",
     ] {
-        let response = get(&heartbeat, &format!("{PREFIX}/{target}"), &["text/plain"]).await;
+        let response = get_accepting(&heartbeat, target, &["text/plain"]).await;
         assert!(
             kubernetes_text(body(&response)),
             "{target}: {:?}",

@@ -5,6 +5,8 @@
 //! is idle: a drain delay costs no real time, and when it ends does not
 //! depend on how busy the machine is.
 
+mod support;
+
 use std::{
     sync::{
         Arc, Mutex,
@@ -14,41 +16,17 @@ use std::{
 };
 
 use heartbeat_core::{
-    Change, DEFAULT_DRAIN, Heartbeat, HeartbeatBuilder, Outcome, Probe, Problem, Registration,
-    Request, SERVICE_CHECK, Service, check_fn,
+    Change, DEFAULT_DRAIN, Probe, Problem, Registration, SERVICE_CHECK, Service, check_fn,
 };
-use serde_json::{Value, json};
+use serde_json::json;
+use support::{builder, failing, get_json, message, passing, switched};
 use tokio::time::Instant;
-
-fn builder() -> HeartbeatBuilder {
-    Heartbeat::builder().without_declared()
-}
-
-fn message(report: &heartbeat_core::Report, check: &str) -> Option<String> {
-    report
-        .check(check)
-        .and_then(|entry| entry.outcome().message())
-        .map(str::to_owned)
-}
-
-async fn body(heartbeat: &Heartbeat, target: &str) -> (u16, Value) {
-    let (path, query) = match target.split_once('?') {
-        Some((path, query)) => (path, Some(query)),
-        None => (target, None),
-    };
-    let path = format!("/.well-known/heartbeat/{path}");
-    let response = heartbeat
-        .handle(&Request::new("GET", &path).query(query))
-        .await;
-    let status = response.status().as_u16();
-    (status, serde_json::from_slice(response.body()).unwrap())
-}
 
 #[tokio::test(start_paused = true)]
 async fn shutdown_fails_readiness_at_once_and_keeps_liveness() {
     let heartbeat = builder()
-        .readiness("database", check_fn(|| async { Outcome::pass() }))
-        .liveness("loop", check_fn(|| async { Outcome::pass() }))
+        .readiness("database", passing())
+        .liveness("loop", passing())
         // A kept passing report must not hide the shutdown.
         .cache(Probe::Readiness, Duration::from_secs(3600))
         .drain(Duration::from_secs(10))
@@ -59,7 +37,7 @@ async fn shutdown_fails_readiness_at_once_and_keeps_liveness() {
     let drained = heartbeat.shutdown();
     assert_eq!(heartbeat.service(), Service::ShuttingDown);
 
-    let (status, readiness) = body(&heartbeat, "readiness").await;
+    let (status, readiness) = get_json(&heartbeat, "readiness").await;
     assert_eq!(status, 500);
     assert_eq!(readiness["status"], false);
     assert_eq!(
@@ -68,7 +46,7 @@ async fn shutdown_fails_readiness_at_once_and_keeps_liveness() {
     );
     assert_eq!(readiness["checks"]["database"]["status"], true);
 
-    let (status, liveness) = body(&heartbeat, "liveness").await;
+    let (status, liveness) = get_json(&heartbeat, "liveness").await;
     assert_eq!(status, 200);
     assert!(liveness["checks"].get(SERVICE_CHECK).is_none());
 
@@ -123,7 +101,7 @@ async fn the_shutdown_future_needs_no_polling_to_fail_readiness() {
 #[tokio::test]
 async fn out_of_service_fails_readiness_until_back_in_service() {
     let heartbeat = builder()
-        .readiness("database", check_fn(|| async { Outcome::pass() }))
+        .readiness("database", passing())
         .cache(Probe::Readiness, Duration::from_secs(3600))
         .build()
         .unwrap();
@@ -177,23 +155,24 @@ async fn shutdown_wins_over_the_service_state() {
 #[tokio::test]
 async fn the_service_entry_stays_when_checks_are_excluded_but_not_on_a_check_alone() {
     let heartbeat = builder()
-        .readiness("cache", check_fn(|| async { Outcome::pass() }))
-        .readiness("database", check_fn(|| async { Outcome::pass() }))
+        .readiness("cache", passing())
+        .readiness("database", passing())
         .build()
         .unwrap();
     heartbeat.set_out_of_service("maintenance");
 
-    let (status, excluded) = body(&heartbeat, "readiness?exclude=cache").await;
+    let (status, excluded) = get_json(&heartbeat, "readiness?exclude=cache").await;
     assert_eq!(status, 500);
     let names: Vec<&String> = excluded["checks"].as_object().unwrap().keys().collect();
     assert_eq!(names, ["database", SERVICE_CHECK]);
 
-    let (status, alone) = body(&heartbeat, "readiness/database").await;
+    let (status, alone) = get_json(&heartbeat, "readiness/database").await;
     assert_eq!(status, 200);
     assert!(alone["checks"].get(SERVICE_CHECK).is_none());
 
     // The entry is not a check: asking to exclude it excludes nothing.
-    let (status, excluded) = body(&heartbeat, &format!("readiness?exclude={SERVICE_CHECK}")).await;
+    let (status, excluded) =
+        get_json(&heartbeat, &format!("readiness?exclude={SERVICE_CHECK}")).await;
     assert_eq!(status, 500);
     assert_eq!(excluded["excluded_unknown"], json!([SERVICE_CHECK]));
 }
@@ -231,19 +210,7 @@ fn take(heard: &Mutex<Vec<String>>) -> Vec<String> {
 #[tokio::test]
 async fn listeners_hear_each_probe_and_check_change_once() {
     let up = Arc::new(AtomicBool::new(true));
-    let database = {
-        let up = up.clone();
-        check_fn(move || {
-            let up = up.load(Ordering::SeqCst);
-            async move {
-                if up {
-                    Outcome::pass()
-                } else {
-                    Outcome::fail("refused")
-                }
-            }
-        })
-    };
+    let database = switched(&up, "refused");
     let (heard, listener) = recorder();
     let heartbeat = builder()
         .readiness("database", database)
@@ -323,7 +290,7 @@ async fn listeners_hear_of_the_service_state_at_once() {
 async fn a_panicking_listener_breaks_neither_the_probe_nor_other_listeners() {
     let (heard, listener) = recorder();
     let heartbeat = builder()
-        .readiness("database", check_fn(|| async { Outcome::fail("refused") }))
+        .readiness("database", failing("refused"))
         .on_change(|_: &Change| panic!("the listener is broken"))
         .on_change(listener)
         .build()
@@ -340,7 +307,7 @@ async fn a_panicking_listener_breaks_neither_the_probe_nor_other_listeners() {
         ]
     );
 
-    let (status, _) = body(&heartbeat, "readiness").await;
+    let (status, _) = get_json(&heartbeat, "readiness").await;
     assert_eq!(status, 500);
 }
 
@@ -348,7 +315,7 @@ async fn a_panicking_listener_breaks_neither_the_probe_nor_other_listeners() {
 async fn the_environ_page_has_no_changes() {
     let (heard, listener) = recorder();
     let heartbeat = builder()
-        .environ("build", check_fn(|| async { Outcome::pass() }))
+        .environ("build", passing())
         .on_change(listener)
         .build()
         .unwrap();
@@ -360,15 +327,12 @@ async fn the_environ_page_has_no_changes() {
 async fn a_check_run_alone_changes_its_state_but_not_the_probe() {
     let (heard, listener) = recorder();
     let heartbeat = builder()
-        .register(
-            Registration::new("database", check_fn(|| async { Outcome::fail("refused") }))
-                .probes([Probe::Readiness]),
-        )
+        .register(Registration::new("database", failing("refused")).probes([Probe::Readiness]))
         .on_change(listener)
         .build()
         .unwrap();
 
-    let (status, _) = body(&heartbeat, "readiness/database").await;
+    let (status, _) = get_json(&heartbeat, "readiness/database").await;
     assert_eq!(status, 500);
     assert_eq!(
         take(&heard),

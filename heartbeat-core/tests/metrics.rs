@@ -1,6 +1,8 @@
 //! The `metrics` endpoint: Prometheus' text format, read by a Prometheus
 //! parser and checked line by line against the format's grammar.
 
+mod support;
+
 use std::{
     collections::{HashMap, HashSet},
     io,
@@ -10,39 +12,18 @@ use std::{
     },
 };
 
-use heartbeat_core::{Heartbeat, HeartbeatBuilder, Outcome, Probe, Request, Response, check_fn};
+use heartbeat_core::{HeartbeatBuilder, Probe, Request, check_fn};
 use http::{StatusCode, header};
 use prometheus_parse::{Scrape, Value};
+use support::{body, counted, get, passing, with_checks};
 
-const PREFIX: &str = "/.well-known/heartbeat";
 const METRICS: &str = "/.well-known/heartbeat/metrics";
 
-fn builder() -> HeartbeatBuilder {
-    Heartbeat::builder()
-        .without_declared()
-        .readiness("cache", check_fn(|| async { Outcome::pass() }))
-        .readiness(
-            "database",
-            check_fn(|| async { Outcome::fail("connection refused") }),
-        )
-        .liveness("loop", check_fn(|| async { Outcome::pass() }))
+/// The usual checks, with one on startup and a contribution to environ.
+fn on_every_probe() -> HeartbeatBuilder {
+    with_checks("connection refused")
         .startup("migrations", check_fn(|| async { true }))
-        .environ("build", check_fn(|| async { Outcome::pass() }))
-}
-
-/// A GET of `target`, a path and a query.
-async fn get(heartbeat: &Heartbeat, target: &str) -> Response {
-    let (path, query) = match target.split_once('?') {
-        Some((path, query)) => (path, Some(query)),
-        None => (target, None),
-    };
-    heartbeat
-        .handle(&Request::new("GET", path).query(query))
-        .await
-}
-
-fn body(response: &Response) -> &str {
-    std::str::from_utf8(response.body()).unwrap()
+        .environ("build", passing())
 }
 
 fn scrape(text: &str) -> Scrape {
@@ -64,25 +45,25 @@ fn sample(scrape: &Scrape, metric: &str, probe: &str, check: &str) -> Option<Val
 
 #[tokio::test]
 async fn off_unless_asked_for() {
-    let heartbeat = builder().build().unwrap();
-    let response = get(&heartbeat, METRICS).await;
+    let heartbeat = on_every_probe().build().unwrap();
+    let response = get(&heartbeat, "metrics").await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     assert!(!body(&response).contains("metrics"));
 
-    let on = builder().metrics(true).build().unwrap();
-    let listed = get(&on, &format!("{PREFIX}/nowhere")).await;
+    let on = on_every_probe().metrics(true).build().unwrap();
+    let listed = get(&on, "nowhere").await;
     assert!(body(&listed).ends_with(r#""/.well-known/heartbeat/metrics"]}"#));
 }
 
 #[tokio::test]
 async fn the_latest_results_and_counts_are_exposed() {
-    let heartbeat = builder().metrics(true).build().unwrap();
+    let heartbeat = on_every_probe().metrics(true).build().unwrap();
     for _ in 0..3 {
         heartbeat.report(Probe::Readiness).await;
     }
     heartbeat.report(Probe::Liveness).await;
 
-    let response = get(&heartbeat, METRICS).await;
+    let response = get(&heartbeat, "metrics").await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(
         response.headers()[header::CONTENT_TYPE],
@@ -129,31 +110,23 @@ async fn the_latest_results_and_counts_are_exposed() {
 #[tokio::test]
 async fn reading_the_metrics_runs_nothing() {
     let runs = Arc::new(AtomicUsize::new(0));
-    let counter = runs.clone();
-    let heartbeat = Heartbeat::builder()
-        .without_declared()
+    let heartbeat = support::builder()
         .metrics(true)
-        .readiness(
-            "counted",
-            check_fn(move || {
-                counter.fetch_add(1, Ordering::SeqCst);
-                async { Outcome::pass() }
-            }),
-        )
+        .readiness("counted", counted(&runs))
         .build()
         .unwrap();
     for _ in 0..3 {
-        get(&heartbeat, METRICS).await;
+        get(&heartbeat, "metrics").await;
     }
     assert_eq!(runs.load(Ordering::SeqCst), 0);
-    assert_eq!(heartbeat.metrics(), body(&get(&heartbeat, METRICS).await));
+    assert_eq!(heartbeat.metrics(), body(&get(&heartbeat, "metrics").await));
 }
 
 #[tokio::test]
 async fn partial_runs_count_too() {
-    let heartbeat = builder().metrics(true).build().unwrap();
-    get(&heartbeat, &format!("{PREFIX}/readiness/database")).await;
-    get(&heartbeat, &format!("{PREFIX}/readiness?exclude=database")).await;
+    let heartbeat = on_every_probe().metrics(true).build().unwrap();
+    get(&heartbeat, "readiness/database").await;
+    get(&heartbeat, "readiness?exclude=database").await;
 
     let scrape = scrape(&heartbeat.metrics());
     let runs = |check| sample(&scrape, "heartbeat_check_runs_total", "readiness", check);
@@ -163,7 +136,7 @@ async fn partial_runs_count_too() {
 
 #[tokio::test]
 async fn methods_and_paths_follow_the_other_endpoints() {
-    let heartbeat = builder().metrics(true).build().unwrap();
+    let heartbeat = on_every_probe().metrics(true).build().unwrap();
     let head = heartbeat.handle(&Request::new("HEAD", METRICS)).await;
     assert_eq!(head.status(), StatusCode::OK);
     assert!(head.body().is_empty());
@@ -176,21 +149,17 @@ async fn methods_and_paths_follow_the_other_endpoints() {
     assert_eq!(post.status(), StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(post.headers()[header::ALLOW], "GET, HEAD");
 
+    assert_eq!(get(&heartbeat, "metrics/").await.status(), StatusCode::OK);
     assert_eq!(
-        get(&heartbeat, &format!("{METRICS}/")).await.status(),
-        StatusCode::OK
-    );
-    assert_eq!(
-        get(&heartbeat, &format!("{METRICS}/x")).await.status(),
+        get(&heartbeat, "metrics/x").await.status(),
         StatusCode::NOT_FOUND
     );
 }
 
 #[tokio::test]
 async fn label_values_are_escaped() {
-    let heartbeat = Heartbeat::builder()
-        .without_declared()
-        .readiness(r#"say"hi"\o"#, check_fn(|| async { Outcome::pass() }))
+    let heartbeat = support::builder()
+        .readiness(r#"say"hi"\o"#, passing())
         .build()
         .unwrap();
     heartbeat.report(Probe::Readiness).await;

@@ -6,6 +6,8 @@
 //! is idle, so a background check's schedule costs no real time and does
 //! not depend on how busy the machine is.
 
+mod support;
+
 use std::{
     collections::VecDeque,
     future,
@@ -17,30 +19,42 @@ use std::{
 };
 
 use heartbeat_core::{
-    Check, Details, Heartbeat, HeartbeatBuilder, Outcome, Probe, Problem, Registration, Request,
+    Check, Details, Heartbeat, HeartbeatBuilder, Outcome, Probe, Problem, Registration, Report,
     check_fn, probe,
 };
 use serde_json::{Value, json};
+use support::{body, builder, counted, failing, get, get_json, message, passing};
 
-fn builder() -> HeartbeatBuilder {
-    Heartbeat::builder().without_declared()
+/// A registration of `check` on readiness alone.
+fn readiness(name: &str, check: impl Check) -> Registration {
+    Registration::new(name, check).probes([Probe::Readiness])
 }
 
-fn failing() -> impl Check {
-    check_fn(|| async { Outcome::fail("connection refused") })
+/// A failing `cache` that is not critical, beside `database`.
+fn failing_cache_beside(database: impl Check) -> HeartbeatBuilder {
+    builder()
+        .register(readiness("cache", failing("connection refused")).critical(false))
+        .readiness("database", database)
 }
 
-fn passing() -> impl Check {
-    check_fn(|| async { Outcome::pass() })
+/// A heartbeat whose one check, `replication`, runs in the background
+/// every ten seconds and counts its runs.
+fn replication(runs: &Arc<AtomicUsize>) -> Heartbeat {
+    only(readiness("replication", counted(runs)).background(Duration::from_secs(10)))
 }
 
-/// A check that counts its runs.
-fn counted(runs: &Arc<AtomicUsize>) -> impl Check {
-    let runs = runs.clone();
-    check_fn(move || {
-        let run = runs.fetch_add(1, Ordering::SeqCst) + 1;
-        async move { Outcome::pass().with("run", run) }
-    })
+/// A heartbeat with this one check.
+fn only(registration: Registration) -> Heartbeat {
+    builder().register(registration).build().unwrap()
+}
+
+/// A runtime on this thread, on a paused clock.
+fn paused() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build()
+        .unwrap()
 }
 
 /// A check that passes or fails as scripted, one run at a time, and passes
@@ -59,18 +73,9 @@ fn scripted(script: &[bool]) -> impl Check {
     })
 }
 
-async fn readiness_body(heartbeat: &Heartbeat) -> (u16, Value) {
-    let request = Request::new("GET", "/.well-known/heartbeat/readiness");
-    let response = heartbeat.handle(&request).await;
-    let status = response.status().as_u16();
-    (status, serde_json::from_slice(response.body()).unwrap())
-}
-
-fn message(report: &heartbeat_core::Report, check: &str) -> Option<String> {
-    report
-        .check(check)
-        .and_then(|entry| entry.outcome().message())
-        .map(str::to_owned)
+/// The run count a [`counted`] check showed in a report.
+fn run_shown<'a>(report: &'a Report, check: &str) -> &'a Value {
+    &report.check(check).unwrap().outcome().data()["run"]
 }
 
 /// Lets every task that can run, run, without moving the clock.
@@ -82,15 +87,7 @@ async fn settle() {
 
 #[tokio::test]
 async fn a_failing_check_that_is_not_critical_degrades_the_probe() {
-    let heartbeat = builder()
-        .register(
-            Registration::new("cache", failing())
-                .probes([Probe::Readiness])
-                .critical(false),
-        )
-        .readiness("database", passing())
-        .build()
-        .unwrap();
+    let heartbeat = failing_cache_beside(passing()).build().unwrap();
 
     let report = heartbeat.report(Probe::Readiness).await;
     assert!(report.status());
@@ -98,7 +95,7 @@ async fn a_failing_check_that_is_not_critical_degrades_the_probe() {
     assert!(!report.check("cache").unwrap().critical());
     assert!(report.check("database").unwrap().critical());
 
-    let (status, body) = readiness_body(&heartbeat).await;
+    let (status, body) = get_json(&heartbeat, "readiness").await;
     assert_eq!(status, 200);
     assert_eq!(body["status"], true);
     assert_eq!(body["degraded"], true);
@@ -110,21 +107,14 @@ async fn a_failing_check_that_is_not_critical_degrades_the_probe() {
 
 #[tokio::test]
 async fn withheld_details_still_say_what_is_degraded() {
-    let heartbeat = builder()
-        .register(
-            Registration::new("cache", failing())
-                .probes([Probe::Readiness])
-                .critical(false),
-        )
-        .readiness("database", passing())
+    let heartbeat = failing_cache_beside(passing())
         .details(Probe::Readiness, Details::StatusOnly)
         .build()
         .unwrap();
-    let request = Request::new("GET", "/.well-known/heartbeat/readiness");
-    let response = heartbeat.handle(&request).await;
+    let response = get(&heartbeat, "readiness").await;
     assert_eq!(response.status(), 200);
     assert_eq!(
-        std::str::from_utf8(response.body()).unwrap(),
+        body(&response),
         concat!(
             r#"{"status":true,"degraded":true,"checks":{"#,
             r#""cache":{"status":false,"critical":false,"message":"reason withheld"},"#,
@@ -135,29 +125,16 @@ async fn withheld_details_still_say_what_is_degraded() {
 
 #[tokio::test]
 async fn degraded_shows_only_while_the_probe_passes() {
-    let all_pass = builder()
-        .register(
-            Registration::new("cache", passing())
-                .probes([Probe::Readiness])
-                .critical(false),
-        )
-        .build()
-        .unwrap();
-    let (status, body) = readiness_body(&all_pass).await;
+    let all_pass = only(readiness("cache", passing()).critical(false));
+    let (status, body) = get_json(&all_pass, "readiness").await;
     assert_eq!(status, 200);
     assert!(body.get("degraded").is_none());
     assert_eq!(body["checks"]["cache"]["critical"], false);
 
-    let failing_too = builder()
-        .register(
-            Registration::new("cache", failing())
-                .probes([Probe::Readiness])
-                .critical(false),
-        )
-        .readiness("database", failing())
+    let failing_too = failing_cache_beside(failing("connection refused"))
         .build()
         .unwrap();
-    let (status, body) = readiness_body(&failing_too).await;
+    let (status, body) = get_json(&failing_too, "readiness").await;
     assert_eq!(status, 500);
     assert!(body.get("degraded").is_none());
 }
@@ -165,14 +142,7 @@ async fn degraded_shows_only_while_the_probe_passes() {
 #[tokio::test(start_paused = true)]
 async fn a_background_check_runs_on_its_interval_and_requests_read_its_result() {
     let runs = Arc::new(AtomicUsize::new(0));
-    let heartbeat = builder()
-        .register(
-            Registration::new("replication", counted(&runs))
-                .probes([Probe::Readiness])
-                .background(Duration::from_secs(10)),
-        )
-        .build()
-        .unwrap();
+    let heartbeat = replication(&runs);
 
     // Spawned when built; its first run is at once.
     settle().await;
@@ -181,20 +151,14 @@ async fn a_background_check_runs_on_its_interval_and_requests_read_its_result() 
     for _ in 0..5 {
         let report = heartbeat.report(Probe::Readiness).await;
         assert!(report.status());
-        assert_eq!(
-            report.check("replication").unwrap().outcome().data()["run"],
-            1
-        );
+        assert_eq!(run_shown(&report, "replication"), 1);
     }
     assert_eq!(runs.load(Ordering::SeqCst), 1, "requests do not run it");
 
     tokio::time::sleep(Duration::from_secs(35)).await;
     assert_eq!(runs.load(Ordering::SeqCst), 4);
     let report = heartbeat.report(Probe::Readiness).await;
-    assert_eq!(
-        report.check("replication").unwrap().outcome().data()["run"],
-        4
-    );
+    assert_eq!(run_shown(&report, "replication"), 4);
 }
 
 #[tokio::test(start_paused = true)]
@@ -212,11 +176,7 @@ async fn a_background_check_of_several_probes_runs_once_for_all() {
     assert_eq!(runs.load(Ordering::SeqCst), 3);
     for probe in [Probe::Readiness, Probe::Liveness] {
         let report = heartbeat.report(probe).await;
-        assert_eq!(
-            report.check("disk").unwrap().outcome().data()["run"],
-            3,
-            "{probe}"
-        );
+        assert_eq!(run_shown(&report, "disk"), 3, "{probe}");
     }
 }
 
@@ -229,11 +189,7 @@ async fn background_checks_stop_when_the_last_clone_is_dropped() {
     };
     let runs = Arc::new(AtomicUsize::new(0));
     let heartbeat = builder()
-        .register(
-            Registration::new("replication", counted(&runs))
-                .probes([Probe::Readiness])
-                .background(Duration::from_secs(1)),
-        )
+        .register(readiness("replication", counted(&runs)).background(Duration::from_secs(1)))
         // One that is mid-run when the heartbeat goes.
         .register(
             Registration::new("hung", check_fn(future::pending::<Outcome>))
@@ -262,22 +218,10 @@ async fn background_checks_stop_when_the_last_clone_is_dropped() {
 #[test]
 fn built_outside_a_runtime_a_background_check_starts_on_the_first_request() {
     let runs = Arc::new(AtomicUsize::new(0));
-    let heartbeat = builder()
-        .register(
-            Registration::new("replication", counted(&runs))
-                .probes([Probe::Readiness])
-                .background(Duration::from_secs(10)),
-        )
-        .build()
-        .unwrap();
+    let heartbeat = replication(&runs);
     assert_eq!(runs.load(Ordering::SeqCst), 0);
 
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .start_paused(true)
-        .build()
-        .unwrap();
-    runtime.block_on(async {
+    paused().block_on(async {
         let first = heartbeat.report(Probe::Readiness).await;
         assert!(!first.status());
         assert_eq!(
@@ -293,27 +237,13 @@ fn built_outside_a_runtime_a_background_check_starts_on_the_first_request() {
 
 #[test]
 fn a_result_too_old_fails_and_says_how_old() {
-    let paused = || {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .start_paused(true)
-            .build()
-            .unwrap()
-    };
     let runs = Arc::new(AtomicUsize::new(0));
 
     // The task runs on the runtime that built the heartbeat, and ends with
     // it: its last result then ages.
     let first = paused();
     let heartbeat = first.block_on(async {
-        let heartbeat = builder()
-            .register(
-                Registration::new("replication", counted(&runs))
-                    .probes([Probe::Readiness])
-                    .background(Duration::from_secs(10)),
-            )
-            .build()
-            .unwrap();
+        let heartbeat = replication(&runs);
         settle().await;
         heartbeat
     });
@@ -337,25 +267,21 @@ fn a_result_too_old_fails_and_says_how_old() {
 
 #[tokio::test(start_paused = true)]
 async fn a_failure_threshold_holds_the_passing_state_and_shows_the_count() {
-    let heartbeat = builder()
-        .register(
-            Registration::new("upstream", scripted(&[true, false, false, false, true]))
-                .probes([Probe::Readiness])
-                .failure_threshold(3),
-        )
-        .build()
-        .unwrap();
-
-    let (status, body) = readiness_body(&heartbeat).await;
-    assert_eq!(status, 200);
-    assert!(
+    let heartbeat = only(
+        readiness("upstream", scripted(&[true, false, false, false, true])).failure_threshold(3),
+    );
+    let counts_failures = |body: &Value| {
         body["checks"]["upstream"]
             .get("consecutive_failures")
-            .is_none()
-    );
+            .is_some()
+    };
+
+    let (status, body) = get_json(&heartbeat, "readiness").await;
+    assert_eq!(status, 200);
+    assert!(!counts_failures(&body));
 
     for failures in 1..=2 {
-        let (status, body) = readiness_body(&heartbeat).await;
+        let (status, body) = get_json(&heartbeat, "readiness").await;
         assert_eq!(status, 200, "after {failures} failures");
         let entry = &body["checks"]["upstream"];
         assert_eq!(entry["status"], true);
@@ -363,30 +289,20 @@ async fn a_failure_threshold_holds_the_passing_state_and_shows_the_count() {
         assert_eq!(entry["message"], "timed out reading the reply");
     }
 
-    let (status, body) = readiness_body(&heartbeat).await;
+    let (status, body) = get_json(&heartbeat, "readiness").await;
     assert_eq!(status, 500);
     assert_eq!(body["checks"]["upstream"]["consecutive_failures"], 3);
 
     // Recovery takes one pass, as the success threshold is 1.
-    let (status, body) = readiness_body(&heartbeat).await;
+    let (status, body) = get_json(&heartbeat, "readiness").await;
     assert_eq!(status, 200);
-    assert!(
-        body["checks"]["upstream"]
-            .get("consecutive_failures")
-            .is_none()
-    );
+    assert!(!counts_failures(&body));
 }
 
 #[tokio::test]
 async fn a_success_threshold_holds_the_failing_state() {
-    let heartbeat = builder()
-        .register(
-            Registration::new("upstream", scripted(&[false, true, true, true]))
-                .probes([Probe::Readiness])
-                .success_threshold(3),
-        )
-        .build()
-        .unwrap();
+    let heartbeat =
+        only(readiness("upstream", scripted(&[false, true, true, true])).success_threshold(3));
     let mut shown = Vec::new();
     let mut counts = Vec::new();
     for _ in 0..4 {
@@ -398,16 +314,9 @@ async fn a_success_threshold_holds_the_failing_state() {
     assert_eq!(shown, [false, false, false, true]);
     assert_eq!(counts, [Some(0), Some(1), Some(2), Some(3)]);
 
-    let heartbeat = builder()
-        .register(
-            Registration::new("upstream", scripted(&[false, true]))
-                .probes([Probe::Readiness])
-                .success_threshold(2),
-        )
-        .build()
-        .unwrap();
+    let heartbeat = only(readiness("upstream", scripted(&[false, true])).success_threshold(2));
     heartbeat.report(Probe::Readiness).await;
-    let (status, body) = readiness_body(&heartbeat).await;
+    let (status, body) = get_json(&heartbeat, "readiness").await;
     assert_eq!(status, 500);
     assert_eq!(
         body["checks"]["upstream"],
@@ -422,15 +331,11 @@ async fn a_success_threshold_holds_the_failing_state() {
 
 #[tokio::test(start_paused = true)]
 async fn thresholds_count_the_runs_of_a_background_check() {
-    let heartbeat = builder()
-        .register(
-            Registration::new("upstream", scripted(&[true, false, false]))
-                .probes([Probe::Readiness])
-                .background(Duration::from_secs(1))
-                .failure_threshold(2),
-        )
-        .build()
-        .unwrap();
+    let heartbeat = only(
+        readiness("upstream", scripted(&[true, false, false]))
+            .background(Duration::from_secs(1))
+            .failure_threshold(2),
+    );
     // Runs at 0s (passes), 1s and 2s (fail); requests half-way between.
     settle().await;
     assert!(heartbeat.report(Probe::Readiness).await.status());
@@ -445,25 +350,15 @@ async fn thresholds_count_the_runs_of_a_background_check() {
 fn policies_that_cannot_work_are_refused_when_built() {
     let check = || check_fn(|| async { true });
     let error = builder()
+        .register(readiness("a", check()).background(Duration::ZERO))
         .register(
-            Registration::new("a", check())
-                .probes([Probe::Readiness])
-                .background(Duration::ZERO),
-        )
-        .register(
-            Registration::new("b", check())
-                .probes([Probe::Readiness])
+            readiness("b", check())
                 .failure_threshold(0)
                 .success_threshold(0),
         )
+        .register(readiness("c", check()).max_age(Duration::from_secs(30)))
         .register(
-            Registration::new("c", check())
-                .probes([Probe::Readiness])
-                .max_age(Duration::from_secs(30)),
-        )
-        .register(
-            Registration::new("d", check())
-                .probes([Probe::Readiness])
+            readiness("d", check())
                 .timeout(Duration::from_secs(2))
                 .background(Duration::from_secs(10))
                 .max_age(Duration::from_secs(11)),

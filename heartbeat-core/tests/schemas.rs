@@ -1,19 +1,19 @@
 //! The JSON Schemas in `schemas/` describe what the probes really answer,
 //! and the health schema accepts the IETF draft's own example.
 
+mod support;
+
 use std::time::Duration;
 
 use boon::{Compiler, SchemaIndex, Schemas};
-use heartbeat_core::{Details, Heartbeat, Outcome, Probe, Registration, Request, check_fn};
-use http::{HeaderMap, HeaderValue, header};
+use heartbeat_core::{Details, Heartbeat, Outcome, Probe, Registration, check_fn};
 use serde_json::{Value, json};
-
-const PREFIX: &str = "/.well-known/heartbeat";
+use support::{builder, failing, get_accepting, json, passing};
 
 struct Validator {
     schemas: Schemas,
-    probe: SchemaIndex,
-    health: SchemaIndex,
+    probe_schema: SchemaIndex,
+    health_schema: SchemaIndex,
 }
 
 impl Validator {
@@ -22,17 +22,28 @@ impl Validator {
         compiler.enable_format_assertions();
         let mut schemas = Schemas::new();
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/schemas");
-        let probe = compiler
-            .compile(&format!("{dir}/probe.json"), &mut schemas)
-            .unwrap();
-        let health = compiler
-            .compile(&format!("{dir}/health.json"), &mut schemas)
-            .unwrap();
+        let mut compile = |name: &str| {
+            compiler
+                .compile(&format!("{dir}/{name}.json"), &mut schemas)
+                .unwrap()
+        };
+        let probe_schema = compile("probe");
+        let health_schema = compile("health");
         Self {
             schemas,
-            probe,
-            health,
+            probe_schema,
+            health_schema,
         }
+    }
+
+    /// Whether `value` fits the probe schema; why not if it does not.
+    fn probe(&self, value: &Value) -> Result<(), String> {
+        self.check(self.probe_schema, value)
+    }
+
+    /// Whether `value` fits the health schema; why not if it does not.
+    fn health(&self, value: &Value) -> Result<(), String> {
+        self.check(self.health_schema, value)
     }
 
     fn check(&self, schema: SchemaIndex, value: &Value) -> Result<(), String> {
@@ -43,8 +54,7 @@ impl Validator {
 }
 
 fn heartbeat() -> Heartbeat {
-    Heartbeat::builder()
-        .without_declared()
+    builder()
         .readiness(
             "cache",
             check_fn(|| async {
@@ -53,17 +63,14 @@ fn heartbeat() -> Heartbeat {
                     .with("nodes", json!([1, 2]))
             }),
         )
-        .readiness(
-            "database",
-            check_fn(|| async { Outcome::fail("connection refused") }),
-        )
+        .readiness("database", failing("connection refused"))
         .readiness("silent", check_fn(|| async { false }))
         .register(
             Registration::new("hanging", check_fn(std::future::pending::<Outcome>))
                 .probes([Probe::Readiness])
                 .timeout(Duration::from_millis(20)),
         )
-        .liveness("loop", check_fn(|| async { Outcome::pass() }))
+        .liveness("loop", passing())
         .build()
         .unwrap()
 }
@@ -72,16 +79,13 @@ fn heartbeat() -> Heartbeat {
 /// format.
 async fn bodies(accept: &'static str) -> Vec<(String, Value)> {
     let open = heartbeat();
-    let withheld = Heartbeat::builder()
-        .without_declared()
+    let withheld = builder()
         .details(Probe::Readiness, Details::StatusOnly)
-        .readiness("database", check_fn(|| async { Outcome::fail("secret") }))
+        .readiness("database", failing("secret"))
         .build()
         .unwrap();
-    let empty = Heartbeat::builder().without_declared().build().unwrap();
+    let empty = builder().build().unwrap();
 
-    let mut headers = HeaderMap::new();
-    headers.insert(header::ACCEPT, HeaderValue::from_static(accept));
     let mut bodies = Vec::new();
     for (heartbeat, target) in [
         (&open, "readiness"),
@@ -96,13 +100,8 @@ async fn bodies(accept: &'static str) -> Vec<(String, Value)> {
         (&withheld, "readiness"),
         (&empty, "readiness"),
     ] {
-        let (path, query) = match target.split_once('?') {
-            Some((path, query)) => (format!("{PREFIX}/{path}"), Some(query)),
-            None => (format!("{PREFIX}/{target}"), None),
-        };
-        let request = Request::new("GET", &path).query(query).headers(&headers);
-        let response = heartbeat.handle(&request).await;
-        let body = serde_json::from_slice(response.body()).unwrap();
+        let response = get_accepting(heartbeat, target, &[accept]).await;
+        let body = json(&response);
         bodies.push((target.to_owned(), body));
     }
     bodies
@@ -112,11 +111,7 @@ async fn bodies(accept: &'static str) -> Vec<(String, Value)> {
 async fn every_json_body_fits_the_probe_schema() {
     let validator = Validator::new();
     for (target, body) in bodies("application/json").await {
-        assert_eq!(
-            validator.check(validator.probe, &body),
-            Ok(()),
-            "{target}: {body}"
-        );
+        assert_eq!(validator.probe(&body), Ok(()), "{target}: {body}");
     }
 }
 
@@ -124,11 +119,7 @@ async fn every_json_body_fits_the_probe_schema() {
 async fn every_health_body_fits_the_health_schema() {
     let validator = Validator::new();
     for (target, body) in bodies("application/health+json").await {
-        assert_eq!(
-            validator.check(validator.health, &body),
-            Ok(()),
-            "{target}: {body}"
-        );
+        assert_eq!(validator.health(&body), Ok(()), "{target}: {body}");
         // What the schema leaves optional, as the draft does, and a
         // heartbeat always sends.
         for components in body["checks"].as_object().unwrap().values() {
@@ -155,7 +146,7 @@ fn the_contracts_example_fits_the_probe_schema() {
             "cache": { "status": true, "latency_ms": 0.4 }
         }
     });
-    assert_eq!(validator.check(validator.probe, &example), Ok(()));
+    assert_eq!(validator.probe(&example), Ok(()));
 }
 
 #[test]
@@ -171,7 +162,7 @@ fn the_probe_schema_rejects_what_the_contract_forbids() {
         json!({ "status": true, "checks": { "a": { "status": true, "duration_ms": "1" } } }),
         json!({ "status": true, "checks": {}, "excluded_unknown": [] }),
     ] {
-        assert!(validator.check(validator.probe, &wrong).is_err(), "{wrong}");
+        assert!(validator.probe(&wrong).is_err(), "{wrong}");
     }
 }
 
@@ -271,11 +262,8 @@ fn draft_example() -> Value {
 #[test]
 fn the_drafts_example_fits_the_health_schema() {
     let validator = Validator::new();
-    assert_eq!(validator.check(validator.health, &draft_example()), Ok(()));
-    assert_eq!(
-        validator.check(validator.health, &json!({ "status": "warn" })),
-        Ok(())
-    );
+    assert_eq!(validator.health(&draft_example()), Ok(()));
+    assert_eq!(validator.health(&json!({ "status": "warn" })), Ok(()));
 }
 
 #[test]
@@ -296,9 +284,6 @@ fn the_health_schema_rejects_what_the_draft_forbids() {
         not_an_array,
         wrong_status,
     ] {
-        assert!(
-            validator.check(validator.health, &wrong).is_err(),
-            "{wrong}"
-        );
+        assert!(validator.health(&wrong).is_err(), "{wrong}");
     }
 }

@@ -1,8 +1,14 @@
-//! What the end-to-end tests share. The tests themselves are in `tests/`.
+//! What the end-to-end tests share with each other and with the tests of
+//! the prebuilt checks: servers, a client, the services' addresses and a
+//! proxy. The end-to-end tests themselves are in `tests/`.
 
+pub use client::HttpClient;
 pub use servers::{HELLO, Servers, serve_actix, serve_axum, serve_warp};
+pub use services::{host_port, redirect, service};
 
+mod client;
 mod servers;
+mod services;
 
 use std::{io, net::SocketAddr};
 

@@ -13,41 +13,12 @@ use std::{
     time::{Duration, Instant},
 };
 
-use bytes::Bytes;
 use futures_util::{FutureExt, future::BoxFuture};
 use heartbeat_core::{Heartbeat, Outcome, Probe, Registration, SERVICE_CHECK, check_fn};
-use heartbeat_tests::{HELLO, Servers, serve_actix};
+use heartbeat_tests::{HELLO, HttpClient, Servers, serve_actix};
 use http::StatusCode;
-use http_body_util::{BodyExt, Empty};
-use hyper_util::{
-    client::legacy::{Client, connect::HttpConnector},
-    rt::TokioExecutor,
-};
-use serde_json::{Value, json};
+use serde_json::json;
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
-
-type HttpClient = Client<HttpConnector, Empty<Bytes>>;
-
-/// A client that keeps no idle connection, so that none holds a server up
-/// once it is told to stop.
-fn client() -> HttpClient {
-    Client::builder(TokioExecutor::new())
-        .pool_max_idle_per_host(0)
-        .build_http()
-}
-
-async fn get(client: &HttpClient, address: SocketAddr, path: &str) -> (StatusCode, Value) {
-    let uri = format!("http://{address}/.well-known/heartbeat/{path}");
-    let response = client
-        .get(uri.parse().expect("a valid URI"))
-        .await
-        .unwrap_or_else(|error| panic!("GET {uri}: {error}"));
-    let status = response.status();
-    let body = response.into_body().collect().await.unwrap().to_bytes();
-    let body = serde_json::from_slice(&body)
-        .unwrap_or_else(|_| panic!("{uri} answered non-JSON: {body:?}"));
-    (status, body)
-}
 
 #[derive(Debug, Clone, Copy)]
 enum Adapter {
@@ -117,7 +88,7 @@ async fn refused(address: SocketAddr) {
 #[tokio::test]
 async fn shutdown_fails_readiness_keeps_liveness_and_stops_the_server_after_the_drain() {
     const DRAIN: Duration = Duration::from_millis(300);
-    let client = client();
+    let client = HttpClient::without_idle_connections();
 
     for adapter in Adapter::ALL {
         let heartbeat = Heartbeat::builder()
@@ -137,13 +108,13 @@ async fn shutdown_fails_readiness_keeps_liveness_and_stops_the_server_after_the_
         let signal = async move { drain.await.expect("the test sends the drain").await };
         let (address, stopped) = adapter.serve(heartbeat.clone(), signal).await;
 
-        let (status, _) = get(&client, address, "readiness").await;
+        let (status, _) = client.get_json(address, "readiness").await;
         assert_eq!(status, StatusCode::OK, "{adapter:?}");
 
         let started = Instant::now();
         let drained = heartbeat.shutdown();
 
-        let (status, readiness) = get(&client, address, "readiness").await;
+        let (status, readiness) = client.get_json(address, "readiness").await;
         assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{adapter:?}");
         assert_eq!(readiness["status"], false, "{adapter:?}");
         assert_eq!(
@@ -155,7 +126,7 @@ async fn shutdown_fails_readiness_keeps_liveness_and_stops_the_server_after_the_
             "{adapter:?}"
         );
 
-        let (status, liveness) = get(&client, address, "liveness").await;
+        let (status, liveness) = client.get_json(address, "liveness").await;
         assert_eq!(status, StatusCode::OK, "{adapter:?}");
         assert_eq!(liveness["status"], true, "{adapter:?}");
 
@@ -173,7 +144,7 @@ async fn shutdown_fails_readiness_keeps_liveness_and_stops_the_server_after_the_
 
 #[tokio::test]
 async fn startup_fails_until_its_checks_pass_then_passes_for_good() {
-    let client = client();
+    let client = HttpClient::without_idle_connections();
     let migrated = Arc::new(AtomicBool::new(false));
     let heartbeat = Heartbeat::builder()
         .without_declared()
@@ -195,7 +166,7 @@ async fn startup_fails_until_its_checks_pass_then_passes_for_good() {
     let servers = Servers::start(&heartbeat).await;
 
     for (adapter, address) in servers.addresses() {
-        let (status, body) = get(&client, address, "startup").await;
+        let (status, body) = client.get_json(address, "startup").await;
         assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{adapter}");
         assert_eq!(
             body["checks"]["migrations"]["message"], "migrations pending",
@@ -204,13 +175,13 @@ async fn startup_fails_until_its_checks_pass_then_passes_for_good() {
     }
 
     migrated.store(true, Ordering::SeqCst);
-    let (status, _) = get(&client, servers.axum, "startup").await;
+    let (status, _) = client.get_json(servers.axum, "startup").await;
     assert_eq!(status, StatusCode::OK);
 
     // Latched: the check failing again changes nothing, on any adapter.
     migrated.store(false, Ordering::SeqCst);
     for (adapter, address) in servers.addresses() {
-        let (status, body) = get(&client, address, "startup").await;
+        let (status, body) = client.get_json(address, "startup").await;
         assert_eq!(status, StatusCode::OK, "{adapter}");
         assert_eq!(body["checks"]["migrations"]["status"], true, "{adapter}");
     }
@@ -220,7 +191,7 @@ async fn startup_fails_until_its_checks_pass_then_passes_for_good() {
 
 #[tokio::test]
 async fn out_of_service_fails_readiness_until_back_in_service() {
-    let client = client();
+    let client = HttpClient::without_idle_connections();
     let heartbeat = Heartbeat::builder()
         .without_declared()
         .readiness("database", check_fn(|| async { Outcome::pass() }))
@@ -230,20 +201,20 @@ async fn out_of_service_fails_readiness_until_back_in_service() {
 
     heartbeat.set_out_of_service("maintenance");
     for (adapter, address) in servers.addresses() {
-        let (status, body) = get(&client, address, "readiness").await;
+        let (status, body) = client.get_json(address, "readiness").await;
         assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{adapter}");
         assert_eq!(
             body["checks"][SERVICE_CHECK],
             json!({"status": false, "duration_ms": 0.0, "message": "out of service: maintenance"}),
             "{adapter}"
         );
-        let (status, _) = get(&client, address, "liveness").await;
+        let (status, _) = client.get_json(address, "liveness").await;
         assert_eq!(status, StatusCode::OK, "{adapter}");
     }
 
     heartbeat.set_in_service();
     for (adapter, address) in servers.addresses() {
-        let (status, body) = get(&client, address, "readiness").await;
+        let (status, body) = client.get_json(address, "readiness").await;
         assert_eq!(status, StatusCode::OK, "{adapter}");
         assert!(body["checks"].get(SERVICE_CHECK).is_none(), "{adapter}");
     }
@@ -253,7 +224,7 @@ async fn out_of_service_fails_readiness_until_back_in_service() {
 
 #[tokio::test]
 async fn a_failing_check_that_is_not_critical_degrades_readiness_without_failing_it() {
-    let client = client();
+    let client = HttpClient::without_idle_connections();
     let heartbeat = Heartbeat::builder()
         .without_declared()
         .register(
@@ -267,7 +238,7 @@ async fn a_failing_check_that_is_not_critical_degrades_readiness_without_failing
     let servers = Servers::start(&heartbeat).await;
 
     for (adapter, address) in servers.addresses() {
-        let (status, body) = get(&client, address, "readiness").await;
+        let (status, body) = client.get_json(address, "readiness").await;
         assert_eq!(status, StatusCode::OK, "{adapter}");
         assert_eq!(body["status"], true, "{adapter}");
         assert_eq!(body["degraded"], true, "{adapter}");

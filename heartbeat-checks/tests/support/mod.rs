@@ -2,13 +2,18 @@
 //! that the test can cut, a port nothing listens on, a tiny HTTP server,
 //! and assertions on outcomes.
 
-#![allow(dead_code, reason = "each test file uses part of this module")]
+#![allow(
+    dead_code,
+    unused_imports,
+    reason = "each test file uses part of this module"
+)]
 
-#[cfg(any(feature = "postgres", feature = "mysql"))]
+#[cfg(any(feature = "postgres", feature = "mysql", feature = "sqlite"))]
 pub(crate) mod sql;
 
-/// A TCP proxy the test owns between a check and its service.
-pub(crate) use heartbeat_tests::Proxy;
+/// A TCP proxy the test owns between a check and its service; where the
+/// services are, and their URLs pointed elsewhere.
+pub(crate) use heartbeat_tests::{Proxy, host_port, redirect, service};
 
 use std::{
     net::SocketAddr,
@@ -27,37 +32,6 @@ pub(crate) const PASSWORD: &str = "s3cr3t-password";
 /// The part of [`PASSWORD`] that must appear nowhere in an outcome.
 const SECRET: &str = "s3cr3t";
 
-/// The address of a service: the variable's value, or `default`.
-pub(crate) fn service(variable: &str, default: &str) -> String {
-    std::env::var(variable)
-        .ok()
-        .filter(|value| !value.trim().is_empty())
-        .unwrap_or_else(|| default.to_owned())
-}
-
-/// `host:port` of a URL such as `postgres://user@host:5432/db`.
-pub(crate) fn host_port(url: &str) -> String {
-    let body = url.split_once("://").map_or(url, |(_, body)| body);
-    let authority = body.split(['/', '?', '#']).next().unwrap_or_default();
-    let host = authority
-        .rsplit_once('@')
-        .map_or(authority, |(_, host)| host);
-    host.to_owned()
-}
-
-/// `url` with its host and port replaced by `address`, user information
-/// and path kept.
-pub(crate) fn redirect(url: &str, address: SocketAddr) -> String {
-    let (scheme, body) = url.split_once("://").expect("a URL with a scheme");
-    let authority_end = body.find(['/', '?', '#']).unwrap_or(body.len());
-    let (authority, rest) = body.split_at(authority_end);
-    let userinfo = authority
-        .rsplit_once('@')
-        .map(|(userinfo, _)| format!("{userinfo}@"))
-        .unwrap_or_default();
-    format!("{scheme}://{userinfo}{address}{rest}")
-}
-
 /// `url` with `user:PASSWORD@` as its user information.
 pub(crate) fn with_password(url: &str, user: &str) -> String {
     let (scheme, body) = url.split_once("://").expect("a URL with a scheme");
@@ -69,6 +43,12 @@ pub(crate) fn with_password(url: &str, user: &str) -> String {
 pub(crate) async fn dead_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     listener.local_addr().unwrap().port()
+}
+
+/// `url` with `user:PASSWORD@`, pointed at a port nothing listens on.
+pub(crate) async fn unreachable_with_password(url: &str, user: &str) -> String {
+    let address = SocketAddr::from(([127, 0, 0, 1], dead_port().await));
+    redirect(&with_password(url, user), address)
 }
 
 /// Runs a check once. Every check must answer by itself, failing or not,
@@ -117,6 +97,27 @@ pub(crate) fn assert_fails(outcome: &Outcome) {
         "a failure says why: {}",
         shown(outcome)
     );
+}
+
+/// What the disk and memory checks show of the capacity they judge.
+pub(crate) const CAPACITY_FIGURES: [&str; 5] = [
+    "available_bytes",
+    "total_bytes",
+    "available",
+    "total",
+    "available_percent",
+];
+
+/// Asserts that the outcome's data holds each of `keys`, showing it
+/// otherwise.
+pub(crate) fn assert_shows(outcome: &Outcome, keys: &[&str]) {
+    for key in keys {
+        assert!(
+            outcome.data().contains_key(*key),
+            "{key} in {:?}",
+            outcome.data()
+        );
+    }
 }
 
 /// Asserts that the test's password appears nowhere in the outcome.

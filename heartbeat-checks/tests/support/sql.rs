@@ -1,51 +1,48 @@
 //! The tests that every SQL server's check shares, written once over the
-//! database type and generated for each server by [`sql_server_tests!`].
+//! database type and generated for each server by [`sql_server_tests!`];
+//! SQLite's tests call those that fit it.
 
 use std::time::Duration;
 
 use heartbeat_checks::{Named, SqlCheck, SqlDatabase};
-use sqlx::{AnyPool, Database, any::AnyPoolOptions, pool::PoolOptions};
+use sqlx::{Any, AnyPool, Database, Pool, pool::PoolOptions};
 
 use super::{
-    Proxy, assert_fails, assert_no_secret, assert_passes, assert_survives_cancellation, dead_port,
-    host_port, redirect, run, run_until, with_password,
+    Proxy, assert_fails, assert_no_secret, assert_passes, assert_shows,
+    assert_survives_cancellation, host_port, redirect, run, run_until, unreachable_with_password,
 };
 
-/// `url` with a password, pointing at a port nothing listens on.
-async fn unreachable_with_password(url: &str) -> String {
-    let url = with_password(url, "user");
-    redirect(
-        &url,
-        format!("127.0.0.1:{}", dead_port().await).parse().unwrap(),
-    )
+/// A pool of at most `connections` to the server at `url`.
+async fn pool<DB>(url: &str, connections: u32) -> Pool<DB>
+where
+    DB: Database,
+{
+    PoolOptions::<DB>::new()
+        .max_connections(connections)
+        .connect(url)
+        .await
+        .unwrap()
 }
 
 pub(crate) async fn passes_with_the_servers_version_and_the_pools_figures<DB>(url: &str, name: &str)
 where
     DB: Database + SqlDatabase,
 {
-    let pool = PoolOptions::<DB>::new()
-        .max_connections(2)
-        .connect(url)
-        .await
-        .unwrap();
+    let pool = pool::<DB>(url, 2).await;
     let check = SqlCheck::new(pool);
 
     let outcome = run(&check).await;
     assert_passes(&outcome);
-    for key in [
-        "latency_ms",
-        "version",
-        "pool_size",
-        "pool_idle",
-        "pool_max_size",
-    ] {
-        assert!(
-            outcome.data().contains_key(key),
-            "{key} in {:?}",
-            outcome.data()
-        );
-    }
+    assert_shows(
+        &outcome,
+        &[
+            "latency_ms",
+            "version",
+            "pool_size",
+            "pool_idle",
+            "pool_max_size",
+        ],
+    );
     assert_eq!(outcome.data()["pool_max_size"], 2);
     assert_eq!(check.default_name(), name);
 
@@ -80,11 +77,7 @@ pub(crate) async fn an_exhausted_pool_fails_within_the_acquire_timeout<DB>(url: 
 where
     DB: Database + SqlDatabase,
 {
-    let pool = PoolOptions::<DB>::new()
-        .max_connections(1)
-        .connect(url)
-        .await
-        .unwrap();
+    let pool = pool::<DB>(url, 1).await;
     let held = pool.acquire().await.unwrap();
     let check = SqlCheck::new(pool.clone()).acquire_timeout(Duration::from_millis(50));
 
@@ -102,11 +95,7 @@ pub(crate) async fn runs_dropped_midway_give_their_connection_back<DB>(url: &str
 where
     DB: Database + SqlDatabase,
 {
-    let pool = PoolOptions::<DB>::new()
-        .max_connections(1)
-        .connect(url)
-        .await
-        .unwrap();
+    let pool = pool::<DB>(url, 1).await;
     let check = SqlCheck::new(pool.clone());
 
     assert_survives_cancellation(&check).await;
@@ -119,7 +108,7 @@ where
 {
     let pool = PoolOptions::<DB>::new()
         .acquire_timeout(Duration::from_millis(100))
-        .connect_lazy(&unreachable_with_password(url).await)
+        .connect_lazy(&unreachable_with_password(url, "user").await)
         .unwrap();
     let check = SqlCheck::new(pool).acquire_timeout(Duration::from_secs(2));
 
@@ -135,25 +124,13 @@ pub(crate) async fn passes_through_an_any_pool(url: &str, name: &str) {
 
     let outcome = run(&check).await;
     assert_passes(&outcome);
-    assert!(
-        outcome.data().contains_key("version"),
-        "{:?}",
-        outcome.data()
-    );
+    assert_shows(&outcome, &["version"]);
     assert_eq!(check.default_name(), name);
 }
 
 pub(crate) async fn an_any_pool_never_shows_the_password(url: &str) {
     sqlx::any::install_default_drivers();
-    let pool = AnyPoolOptions::new()
-        .acquire_timeout(Duration::from_millis(100))
-        .connect_lazy(&unreachable_with_password(url).await)
-        .unwrap();
-    let check = SqlCheck::new(pool).acquire_timeout(Duration::from_secs(2));
-
-    let outcome = run(&check).await;
-    assert_fails(&outcome);
-    assert_no_secret(&outcome);
+    never_shows_the_password::<Any>(url).await;
 }
 
 /// The shared tests, for a server's database type, the name its check
@@ -161,43 +138,24 @@ pub(crate) async fn an_any_pool_never_shows_the_password(url: &str) {
 #[allow(unused_macros, reason = "only the SQL servers' test files use it")]
 macro_rules! sql_server_tests {
     ($database:ty, $name:literal, $url:expr) => {
-        use support::sql;
-
-        #[tokio::test]
-        async fn passes_with_the_servers_version_and_the_pools_figures() {
-            sql::passes_with_the_servers_version_and_the_pools_figures::<$database>(&$url, $name)
-                .await;
-        }
-
-        #[tokio::test]
-        async fn fails_once_the_connections_are_cut() {
-            sql::fails_once_the_connections_are_cut::<$database>(&$url).await;
-        }
-
-        #[tokio::test]
-        async fn an_exhausted_pool_fails_within_the_acquire_timeout() {
-            sql::an_exhausted_pool_fails_within_the_acquire_timeout::<$database>(&$url).await;
-        }
-
-        #[tokio::test]
-        async fn runs_dropped_midway_give_their_connection_back() {
-            sql::runs_dropped_midway_give_their_connection_back::<$database>(&$url).await;
-        }
-
-        #[tokio::test]
-        async fn never_shows_the_password() {
-            sql::never_shows_the_password::<$database>(&$url).await;
-        }
-
-        #[tokio::test]
-        async fn passes_through_an_any_pool() {
-            sql::passes_through_an_any_pool(&$url, $name).await;
-        }
-
-        #[tokio::test]
-        async fn an_any_pool_never_shows_the_password() {
-            sql::an_any_pool_never_shows_the_password(&$url).await;
-        }
+        $crate::support::sql::sql_server_tests!(@each
+            passes_with_the_servers_version_and_the_pools_figures::<$database>(&$url, $name),
+            fails_once_the_connections_are_cut::<$database>(&$url),
+            an_exhausted_pool_fails_within_the_acquire_timeout::<$database>(&$url),
+            runs_dropped_midway_give_their_connection_back::<$database>(&$url),
+            never_shows_the_password::<$database>(&$url),
+            passes_through_an_any_pool(&$url, $name),
+            an_any_pool_never_shows_the_password(&$url),
+        );
+    };
+    // A test of each name, calling the function of that name in this module.
+    (@each $($test:ident $(::<$database:ty>)? ($($argument:expr),*)),* $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $test() {
+                $crate::support::sql::$test $(::<$database>)? ($($argument),*).await;
+            }
+        )*
     };
 }
 
