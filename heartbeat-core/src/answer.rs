@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::{
     Heartbeat,
-    endpoint::{Request, Response, respond},
+    endpoint::{Request, Response, json, respond},
     health_json::health_body,
     negotiate::Format,
     probe::Probe,
@@ -99,11 +99,6 @@ impl Heartbeat {
             ),
             ("checks", Value::from(checks)),
         ]);
-        respond(
-            StatusCode::NOT_FOUND,
-            Format::Json.content_type(),
-            body,
-            head,
-        )
+        json(StatusCode::NOT_FOUND, body, head)
     }
 }

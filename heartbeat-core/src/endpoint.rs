@@ -255,7 +255,8 @@ enum Target<'p> {
     Metrics,
 }
 
-fn json(status: StatusCode, body: Vec<u8>, head: bool) -> Response {
+/// A JSON answer with this body, or with none but its length for `HEAD`.
+pub(crate) fn json(status: StatusCode, body: Vec<u8>, head: bool) -> Response {
     respond(status, "application/json", body, head)
 }
 
