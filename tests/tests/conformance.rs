@@ -10,13 +10,9 @@ use bytes::Bytes;
 use heartbeat_core::{
     Access, Authorize, Details, Heartbeat, HeartbeatBuilder, Outcome, Probe, Registration, check_fn,
 };
-use heartbeat_tests::{HELLO, Servers};
+use heartbeat_tests::{HELLO, HttpClient, Servers};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
-use http_body_util::{BodyExt, Empty};
-use hyper_util::{
-    client::legacy::{Client, connect::HttpConnector},
-    rt::TokioExecutor,
-};
+use http_body_util::Empty;
 use serde_json::Value;
 
 /// The headers the wire contract names; the frameworks may add others.
@@ -30,7 +26,7 @@ const CONTRACT_HEADERS: [HeaderName; 5] = [
 
 #[tokio::test]
 async fn every_adapter_answers_as_the_core() {
-    let client = client();
+    let client = HttpClient::new();
     let mut mismatches = Vec::new();
 
     for setup in Setup::ALL {
@@ -57,7 +53,7 @@ async fn every_adapter_answers_as_the_core() {
 
 #[tokio::test]
 async fn application_routes_outside_the_prefix_still_answer() {
-    let client = client();
+    let client = HttpClient::new();
 
     for setup in [Setup::NoChecks, Setup::CustomPrefix] {
         let servers = Servers::start(&setup.heartbeat()).await;
@@ -94,7 +90,7 @@ async fn application_routes_outside_the_prefix_still_answer() {
 
 #[tokio::test]
 async fn access_policies_hold_over_http() {
-    let client = client();
+    let client = HttpClient::new();
     let servers = Servers::start(&Setup::Guarded.heartbeat()).await;
     let ask = |path: &'static str, authorization: Option<&'static str>| {
         let mut case = Case::get(path, Setup::Guarded, path);
@@ -475,9 +471,7 @@ async fn http_answer(client: &HttpClient, address: SocketAddr, case: &Case) -> A
         .expect("a valid request");
     *request.headers_mut() = request_headers(case);
 
-    let response = client.request(request).await.expect("an answer");
-    let (parts, body) = response.into_parts();
-    let body = body.collect().await.expect("a whole body").to_bytes();
+    let (parts, body) = client.send(request).await;
     Answer {
         status: parts.status,
         headers: parts.headers,
@@ -617,10 +611,4 @@ fn durations_are_zero(value: &Value) -> bool {
         Value::Array(items) => items.iter().all(durations_are_zero),
         _ => true,
     }
-}
-
-type HttpClient = Client<HttpConnector, Empty<Bytes>>;
-
-fn client() -> HttpClient {
-    Client::builder(TokioExecutor::new()).build_http()
 }
