@@ -1,11 +1,13 @@
 //! What the end-to-end tests share with each other and with the tests of
-//! the prebuilt checks: servers, a client, the services' addresses and a
-//! proxy. The end-to-end tests themselves are in `tests/`.
+//! the prebuilt checks: servers, in this process or another, a client, the
+//! services' addresses and a proxy. The end-to-end tests themselves are in `tests/`.
 
+pub use child::ChildServer;
 pub use client::HttpClient;
 pub use servers::{HELLO, Servers, serve_actix, serve_axum, serve_warp};
 pub use services::{host_port, redirect, service};
 
+mod child;
 mod client;
 mod servers;
 mod services;

@@ -10,13 +10,14 @@
 
 use std::{
     collections::{BTreeMap, BTreeSet},
-    io::{BufRead, BufReader, Read, Write},
+    io::{Read, Write},
     net::TcpStream,
     path::{Path, PathBuf},
-    process::{Command, Stdio},
+    process::Command,
     sync::Mutex,
 };
 
+use heartbeat_tests::ChildServer;
 use serde_json::Value;
 
 const FIXTURE: &str = "heartbeat-fixture-environ";
@@ -327,28 +328,16 @@ fn a_contribution_cannot_overwrite_status_or_the_libraries() {
 
 /// Runs an example service on a free port and returns its environ page.
 fn example_page(package: &str) -> Value {
-    let executable = build(package, &[], None);
-    let mut server = Command::new(executable)
+    let mut command = Command::new(build(package, &[], None));
+    command
         .env("PORT", "0")
         .env("HOST", "127.0.0.1")
         .env_remove("DATABASE_URL")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|error| panic!("{package} starts: {error}"));
+        .env("RUST_LOG", "warn");
+    let server = ChildServer::start(command);
+    let address = server.address();
 
-    let mut stdout = BufReader::new(server.stdout.take().unwrap());
-    let mut line = String::new();
-    stdout.read_line(&mut line).unwrap();
-    // The service prints more; a closed pipe would stop it.
-    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-    let address = line
-        .trim()
-        .strip_prefix("listening on http://")
-        .unwrap_or_else(|| panic!("{package} said {line:?}"))
-        .to_owned();
-
-    let mut stream = TcpStream::connect(&address).unwrap();
+    let mut stream = TcpStream::connect(address).unwrap();
     write!(
         stream,
         "GET /.well-known/heartbeat/environ HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
@@ -356,8 +345,6 @@ fn example_page(package: &str) -> Value {
     .unwrap();
     let mut answer = String::new();
     stream.read_to_string(&mut answer).unwrap();
-    let _ = server.kill();
-    let _ = server.wait();
 
     let (_, body) = answer.split_once("\r\n\r\n").expect("an HTTP answer");
     serde_json::from_str(body).unwrap_or_else(|_| panic!("{package} served {answer}"))

@@ -4,9 +4,8 @@
 
 use std::{
     future,
-    io::{BufRead, BufReader},
     net::SocketAddr,
-    process::{Child, Command, Stdio},
+    process::Command,
     sync::{
         Arc,
         atomic::{AtomicUsize, Ordering},
@@ -17,7 +16,9 @@ use std::{
 use futures_util::future::join_all;
 use heartbeat_checks::{RedisCheck, SqlCheck};
 use heartbeat_core::{Heartbeat, Outcome, Probe, Registration, check_fn};
-use heartbeat_tests::{HttpClient, Proxy, Servers, host_port, redirect, serve_axum, service};
+use heartbeat_tests::{
+    ChildServer, HttpClient, Proxy, Servers, host_port, redirect, serve_axum, service,
+};
 use http::StatusCode;
 use serde_json::Value;
 use sqlx::postgres::PgPoolOptions;
@@ -137,42 +138,6 @@ async fn a_check_that_always_panics_fails_every_request_and_nothing_else() {
     servers.stop().await;
 }
 
-/// The heartbeat test server, in a process of its own, so that this one
-/// can hold ten thousand client connections.
-struct ChildServer {
-    child: Child,
-    address: SocketAddr,
-}
-
-impl ChildServer {
-    fn start() -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_heartbeat-test-server"))
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("the test server starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port: u16 = line
-            .trim()
-            .strip_prefix("listening on ")
-            .and_then(|port| port.parse().ok())
-            .unwrap_or_else(|| panic!("the test server said {line:?}"));
-        Self {
-            child,
-            address: SocketAddr::from(([127, 0, 0, 1], port)),
-        }
-    }
-}
-
-impl Drop for ChildServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 const CONNECTIONS: usize = 1_000;
 const REQUESTS_PER_CONNECTION: usize = 10;
 
@@ -224,10 +189,11 @@ fn split_answers(mut rest: &str) -> Vec<(String, String)> {
 /// than the heartbeat.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ten_thousand_concurrent_requests_are_all_answered() {
-    let server = ChildServer::start();
+    // In a process of its own, so that this one can hold the connections.
+    let server = ChildServer::start(Command::new(env!("CARGO_BIN_EXE_heartbeat-test-server")));
 
     let connections =
-        join_all((0..CONNECTIONS).map(|_| pipelined(server.address, REQUESTS_PER_CONNECTION)))
+        join_all((0..CONNECTIONS).map(|_| pipelined(server.address(), REQUESTS_PER_CONNECTION)))
             .await;
 
     let mut answered = 0;

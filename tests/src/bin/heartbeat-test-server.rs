@@ -1,6 +1,6 @@
 //! A heartbeat on axum with three trivial readiness checks, in a process of
 //! its own, for tests that need more connections than one process may
-//! hold. Prints `listening on <port>`, then serves until killed.
+//! hold. Prints `listening on http://<address>`, then serves until killed.
 
 use std::io::Write;
 
@@ -15,7 +15,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let app = heartbeat_axum::router(builder.build()?);
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    println!("listening on {}", listener.local_addr()?.port());
+    println!("listening on http://{}", listener.local_addr()?);
     std::io::stdout().flush()?;
     axum::serve(listener, app).await?;
     Ok(())
