@@ -12,26 +12,21 @@ pub(crate) struct ProbeQuery {
 }
 
 impl ProbeQuery {
-    /// Reads a query string (without the `?`). Keys and values are
-    /// percent-decoded with `+` read as a space, as forms send them; a `%`
-    /// not followed by two hexadecimal digits stands for itself, and bytes
-    /// that are not UTF-8 become U+FFFD. Nothing here can fail.
+    /// Reads a query string (without the `?`) as forms encode it: keys and
+    /// values percent-decoded, with `+` read as a space; a `%` not followed
+    /// by two hexadecimal digits stands for itself, and bytes that are not
+    /// UTF-8 become U+FFFD. Nothing here can fail.
     pub(crate) fn parse(query: Option<&str>) -> Self {
         let mut parsed = Self::default();
-        for pair in query.unwrap_or_default().split('&') {
-            if pair.is_empty() {
-                continue;
-            }
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            match decode(key).as_str() {
-                "exclude" => {
-                    let name = decode(value);
-                    if !name.is_empty() && !parsed.exclude.contains(&name) {
-                        parsed.exclude.push(name);
-                    }
+        let pairs = form_urlencoded::parse(query.unwrap_or_default().as_bytes());
+        for (key, value) in pairs {
+            match &*key {
+                "exclude"
+                    if !value.is_empty() && !parsed.exclude.iter().any(|name| *name == value) =>
+                {
+                    parsed.exclude.push(value.into_owned());
                 }
                 "verbose" => {
-                    let value = decode(value);
                     parsed.verbose = !(value == "0" || value.eq_ignore_ascii_case("false"));
                 }
                 _ => {}
@@ -41,39 +36,13 @@ impl ProbeQuery {
     }
 }
 
-/// Undoes a query's encoding: `+` for a space, and percent-encoding.
-fn decode(text: &str) -> String {
-    percent_decode(&text.replace('+', " "))
-}
-
 /// Undoes percent-encoding, as in a path: a `%` not followed by two
 /// hexadecimal digits stands for itself, and bytes that are not UTF-8
 /// become U+FFFD.
 pub(crate) fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut decoded = Vec::with_capacity(bytes.len());
-    let mut at = 0;
-    while at < bytes.len() {
-        let byte = bytes[at];
-        let escaped = (byte == b'%')
-            .then(|| Some((hex(*bytes.get(at + 1)?)? << 4) | hex(*bytes.get(at + 2)?)?))
-            .flatten();
-        match escaped {
-            Some(escaped) => {
-                decoded.push(escaped);
-                at += 3;
-            }
-            None => {
-                decoded.push(byte);
-                at += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&decoded).into_owned()
-}
-
-fn hex(digit: u8) -> Option<u8> {
-    char::from(digit).to_digit(16).map(|value| value as u8)
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 #[cfg(test)]
@@ -82,6 +51,12 @@ mod tests {
 
     fn parse(query: &str) -> ProbeQuery {
         ProbeQuery::parse(Some(query))
+    }
+
+    /// How a query decodes a value.
+    fn decode(value: &str) -> String {
+        let query = format!("exclude={value}");
+        parse(&query).exclude.pop().unwrap_or_default()
     }
 
     #[test]
