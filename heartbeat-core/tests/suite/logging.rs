@@ -3,9 +3,7 @@
 //! wants it, and a test running meanwhile on another thread with none could
 //! settle that for this one.
 
-mod support;
-
-use support::{events_while, get, with_checks};
+use crate::support::{events_while, get, with_checks};
 
 #[test]
 fn each_run_is_a_debug_event_with_probe_check_status_and_duration() {

@@ -2,19 +2,19 @@
 
 #![cfg(feature = "amqp")]
 
-mod support;
+use crate::support;
 
 use std::{
     sync::Arc,
     time::{SystemTime, UNIX_EPOCH},
 };
 
-use heartbeat_checks::{AmqpCheck, Named};
-use lapin::{Connection, ConnectionProperties, options::QueueDeclareOptions, types::FieldTable};
-use support::{
+use crate::support::{
     Proxy, assert_fails, assert_passes, assert_survives_cancellation, host_port, redirect, run,
     run_until, shown,
 };
+use heartbeat_checks::{AmqpCheck, Named};
+use lapin::{Connection, ConnectionProperties, options::QueueDeclareOptions, types::FieldTable};
 
 fn url() -> String {
     support::service(

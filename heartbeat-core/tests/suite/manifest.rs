@@ -3,7 +3,7 @@
 
 use heartbeat_core::{DEFAULT_TIMEOUT, Heartbeat, Request};
 
-const MANIFEST: &str = include_str!("../../examples/kubernetes/deployment.yaml");
+const MANIFEST: &str = include_str!("../../../examples/kubernetes/deployment.yaml");
 
 /// The value of each `key: value` line of the manifest.
 fn values<'a>(key: &'a str) -> impl Iterator<Item = &'a str> + 'a {

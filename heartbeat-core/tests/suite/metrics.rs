@@ -1,8 +1,6 @@
 //! The `metrics` endpoint: Prometheus' text format, read by a Prometheus
 //! parser and checked line by line against the format's grammar.
 
-mod support;
-
 use std::{
     collections::{HashMap, HashSet},
     io,
@@ -12,10 +10,10 @@ use std::{
     },
 };
 
+use crate::support::{body, counted, get, passing, with_checks};
 use heartbeat_core::{HeartbeatBuilder, Probe, Request, check_fn};
 use http::{StatusCode, header};
 use prometheus_parse::{Scrape, Value};
-use support::{body, counted, get, passing, with_checks};
 
 const METRICS: &str = "/.well-known/heartbeat/metrics";
 
@@ -110,7 +108,7 @@ async fn the_latest_results_and_counts_are_exposed() {
 #[tokio::test]
 async fn reading_the_metrics_runs_nothing() {
     let runs = Arc::new(AtomicUsize::new(0));
-    let heartbeat = support::builder()
+    let heartbeat = crate::support::builder()
         .metrics(true)
         .readiness("counted", counted(&runs))
         .build()
@@ -158,7 +156,7 @@ async fn methods_and_paths_follow_the_other_endpoints() {
 
 #[tokio::test]
 async fn label_values_are_escaped() {
-    let heartbeat = support::builder()
+    let heartbeat = crate::support::builder()
         .readiness(r#"say"hi"\o"#, passing())
         .build()
         .unwrap();

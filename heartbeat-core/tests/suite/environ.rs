@@ -1,11 +1,9 @@
 //! The environ page's own content, with and without recorded build info, and
 //! how the builder's values and the contributions merge with it.
 
-mod support;
-
+use crate::support::{body, builder, get, json};
 use heartbeat_core::{BuildInfo, Heartbeat, Outcome, check_fn};
 use serde_json::{Value, json};
-use support::{body, builder, get, json};
 
 /// What `heartbeat-build` writes; an application reads it with
 /// `build_info!()`, which needs its build script.

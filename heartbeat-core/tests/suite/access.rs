@@ -2,18 +2,16 @@
 //! endpoint turned off or kept for authorized requests, and details withheld
 //! from requests that may not see them.
 
-mod support;
-
 use std::sync::{
     Arc,
     atomic::{AtomicBool, Ordering},
 };
 
+use crate::support::{body, events_while, get, json, send, switched, with_checks};
 use heartbeat_core::{
     Access, Authorize, Details, HeartbeatBuilder, Outcome, Probe, Request, check_fn,
 };
 use http::{HeaderMap, HeaderValue, StatusCode, header};
-use support::{body, events_while, get, json, send, switched, with_checks};
 
 const TOKEN: &str = "correct-horse-battery-staple";
 
@@ -219,7 +217,7 @@ async fn status_only_environ_shows_its_status_alone() {
 #[test]
 fn a_withheld_reason_is_logged_once_until_it_changes_and_only_when_withheld() {
     let up = Arc::new(AtomicBool::new(false));
-    let heartbeat = support::builder()
+    let heartbeat = crate::support::builder()
         .readiness("database", switched(&up, "connection refused"))
         .details(
             Probe::Readiness,

@@ -6,8 +6,6 @@
 //! is idle, so a background check's schedule costs no real time and does
 //! not depend on how busy the machine is.
 
-mod support;
-
 use std::{
     collections::VecDeque,
     future,
@@ -18,12 +16,12 @@ use std::{
     time::Duration,
 };
 
+use crate::support::{body, builder, counted, failing, get, get_json, message, passing};
 use heartbeat_core::{
     Check, Details, Heartbeat, HeartbeatBuilder, Outcome, Probe, Problem, Registration, Report,
     check_fn, probe,
 };
 use serde_json::{Value, json};
-use support::{body, builder, counted, failing, get, get_json, message, passing};
 
 /// A registration of `check` on readiness alone.
 fn readiness(name: &str, check: impl Check) -> Registration {

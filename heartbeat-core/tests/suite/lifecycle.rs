@@ -5,8 +5,6 @@
 //! is idle: a drain delay costs no real time, and when it ends does not
 //! depend on how busy the machine is.
 
-mod support;
-
 use std::{
     sync::{
         Arc, Mutex,
@@ -15,11 +13,11 @@ use std::{
     time::Duration,
 };
 
+use crate::support::{builder, failing, get_json, message, passing, switched};
 use heartbeat_core::{
     Change, DEFAULT_DRAIN, Probe, Problem, Registration, SERVICE_CHECK, Service, check_fn,
 };
 use serde_json::json;
-use support::{builder, failing, get_json, message, passing, switched};
 use tokio::time::Instant;
 
 #[tokio::test(start_paused = true)]

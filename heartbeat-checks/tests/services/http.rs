@@ -3,13 +3,11 @@
 
 #![cfg(feature = "http")]
 
-mod support;
-
-use heartbeat_checks::{ElasticsearchCheck, HttpCheck, Named};
-use reqwest::Url;
-use support::{
+use crate::support::{
     PASSWORD, assert_fails, assert_no_secret, assert_passes, dead_port, run, serve, shown,
 };
+use heartbeat_checks::{ElasticsearchCheck, HttpCheck, Named};
+use reqwest::Url;
 
 fn url(address: std::net::SocketAddr, path: &str) -> Url {
     format!("http://{address}{path}").parse().unwrap()

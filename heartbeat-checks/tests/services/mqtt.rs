@@ -2,15 +2,15 @@
 
 #![cfg(feature = "mqtt")]
 
-mod support;
+use crate::support;
 
 use std::{net::SocketAddr, time::Duration};
 
-use heartbeat_checks::{MqttCheck, MqttRecorder, Named};
-use rumqttc::{AsyncClient, ConnAck, ConnectReturnCode, Event, EventLoop, MqttOptions, Packet};
-use support::{
+use crate::support::{
     PASSWORD, Proxy, assert_fails, assert_no_secret, assert_passes, dead_port, run, run_until,
 };
+use heartbeat_checks::{MqttCheck, MqttRecorder, Named};
+use rumqttc::{AsyncClient, ConnAck, ConnectReturnCode, Event, EventLoop, MqttOptions, Packet};
 use tokio::{net::lookup_host, task::JoinHandle};
 
 async fn broker() -> SocketAddr {

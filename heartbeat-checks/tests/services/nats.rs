@@ -2,13 +2,13 @@
 
 #![cfg(feature = "nats")]
 
-mod support;
+use crate::support;
 
-use heartbeat_checks::{Named, NatsCheck};
-use support::{
+use crate::support::{
     Proxy, assert_fails, assert_no_secret, assert_passes, assert_survives_cancellation, host_port,
     redirect, run, run_until, unreachable_with_password,
 };
+use heartbeat_checks::{Named, NatsCheck};
 
 fn url() -> String {
     support::service("HEARTBEAT_TEST_NATS_URL", "nats://127.0.0.1:4222")

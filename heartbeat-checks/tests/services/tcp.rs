@@ -2,10 +2,8 @@
 
 #![cfg(feature = "tcp")]
 
-mod support;
-
+use crate::support::{assert_fails, assert_passes, dead_port, run};
 use heartbeat_checks::{Named, TcpCheck};
-use support::{assert_fails, assert_passes, dead_port, run};
 use tokio::net::TcpListener;
 
 #[tokio::test]

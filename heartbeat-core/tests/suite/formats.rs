@@ -1,23 +1,21 @@
 //! The formats a probe answers in, chosen by `Accept`; leaving checks out
 //! with `exclude`; asking for one check alone.
 
-mod support;
-
 use std::sync::{
     Arc,
     atomic::{AtomicUsize, Ordering},
 };
 use std::time::Duration;
 
+use crate::support::{
+    PREFIX, accepting, body, content_type, counted, get, get_accepting, json as json_body, send,
+    with_checks,
+};
 use heartbeat_core::{
     Access, Details, Heartbeat, HeartbeatBuilder, Outcome, Probe, Request, check_fn,
 };
 use http::{StatusCode, header};
 use serde_json::json;
-use support::{
-    PREFIX, accepting, body, content_type, counted, get, get_accepting, json as json_body, send,
-    with_checks,
-};
 
 const HEALTH_JSON: &str = "application/health+json";
 const TEXT: &str = "text/plain; charset=utf-8";
@@ -33,7 +31,7 @@ fn with_counted(runs: &Arc<AtomicUsize>) -> HeartbeatBuilder {
 
 #[tokio::test]
 async fn json_stays_the_default_byte_for_byte() {
-    let heartbeat = support::builder().build().unwrap();
+    let heartbeat = crate::support::builder().build().unwrap();
     for accept in [
         &[][..],
         &["application/json"],
@@ -363,7 +361,7 @@ async fn an_unknown_check_answers_404_listing_the_probes_checks() {
 
 #[tokio::test]
 async fn names_in_paths_are_percent_decoded() {
-    let heartbeat = support::builder()
+    let heartbeat = crate::support::builder()
         .readiness("données", check_fn(|| async { Outcome::pass() }))
         .readiness("a+b", check_fn(|| async { Outcome::pass() }))
         .build()

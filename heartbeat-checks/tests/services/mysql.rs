@@ -2,7 +2,7 @@
 
 #![cfg(feature = "mysql")]
 
-mod support;
+use crate::support;
 
 support::sql::sql_server_tests!(
     sqlx::MySql,

@@ -1,16 +1,14 @@
 //! The framework-independent entry point: routing, methods, status codes,
 //! headers and bodies, as the wire contract gives them.
 
-mod support;
-
 use std::future;
 use std::time::Duration;
 
-use heartbeat_core::{Heartbeat, Outcome, Probe, Registration, Request, Response, check_fn};
-use http::{StatusCode, header};
-use support::{
+use crate::support::{
     PREFIX, accepting, assert_json_headers, body, get, json, send, with_checks, without_durations,
 };
+use heartbeat_core::{Heartbeat, Outcome, Probe, Registration, Request, Response, check_fn};
+use http::{StatusCode, header};
 
 fn heartbeat() -> Heartbeat {
     with_checks("connection refused")
@@ -31,7 +29,7 @@ fn assert_same(answer: &Response, expected: &Response) {
 
 #[tokio::test]
 async fn with_nothing_registered_probes_answer_200_and_an_empty_list() {
-    let heartbeat = support::builder().build().unwrap();
+    let heartbeat = crate::support::builder().build().unwrap();
     for probe in ["readiness", "liveliness", "liveness", "startup"] {
         let response = get(&heartbeat, probe).await;
         assert_eq!(response.status(), StatusCode::OK, "{probe}");
@@ -72,7 +70,7 @@ async fn both_spellings_of_liveness_answer_the_same() {
 
 #[tokio::test]
 async fn environ_answers_200_whatever_its_status() {
-    let heartbeat = support::builder()
+    let heartbeat = crate::support::builder()
         .environ(
             "broken",
             check_fn(|| async { Outcome::fail("no data").with("status", true) }),
@@ -172,7 +170,7 @@ async fn unknown_paths_answer_404_listing_the_endpoints() {
 
 #[tokio::test]
 async fn the_prefix_can_be_changed() {
-    let heartbeat = support::builder()
+    let heartbeat = crate::support::builder()
         .prefix("/internal/health/")
         .build()
         .unwrap();
@@ -186,7 +184,7 @@ async fn the_prefix_can_be_changed() {
     assert!(!heartbeat.serves("/internal/healthz"));
     assert!(!heartbeat.serves("/readiness"));
 
-    let root = support::builder().prefix("/").build().unwrap();
+    let root = crate::support::builder().prefix("/").build().unwrap();
     let at_root = Request::new("GET", "/readiness");
     assert_eq!(root.handle(&at_root).await.status(), 200);
     assert!(root.serves("/readiness") && root.serves("/"));
@@ -209,7 +207,7 @@ async fn the_query_and_headers_do_not_change_the_answer() {
 
 #[tokio::test(start_paused = true)]
 async fn a_hung_check_still_gets_a_json_answer() {
-    let heartbeat = support::builder()
+    let heartbeat = crate::support::builder()
         .register(
             Registration::new("hung", check_fn(future::pending::<Outcome>))
                 .probes([Probe::Readiness])

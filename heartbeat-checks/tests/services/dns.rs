@@ -2,10 +2,8 @@
 
 #![cfg(feature = "dns")]
 
-mod support;
-
+use crate::support::{assert_fails, assert_passes, run};
 use heartbeat_checks::{DnsCheck, Named};
-use support::{assert_fails, assert_passes, run};
 
 #[tokio::test]
 async fn passes_when_the_name_resolves() {

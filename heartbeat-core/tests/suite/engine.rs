@@ -5,8 +5,6 @@
 //! every task is idle: a check that sleeps or never completes costs no real
 //! time, and the outcome does not depend on how busy the machine is.
 
-mod support;
-
 use std::{
     future,
     sync::{
@@ -16,9 +14,9 @@ use std::{
     time::Duration,
 };
 
+use crate::support::{builder, counted, failing, message, passing};
 use futures_util::future::join_all;
 use heartbeat_core::{Check, Heartbeat, Origin, Outcome, Probe, Problem, Registration, check_fn};
-use support::{builder, counted, failing, message, passing};
 use tokio::{sync::Semaphore, time::Instant};
 
 #[tokio::test]

@@ -2,13 +2,13 @@
 
 #![cfg(feature = "redis")]
 
-mod support;
+use crate::support;
 
-use heartbeat_checks::{Named, RedisCheck};
-use support::{
+use crate::support::{
     Proxy, assert_fails, assert_no_secret, assert_passes, assert_survives_cancellation, host_port,
     redirect, run, run_until, with_password,
 };
+use heartbeat_checks::{Named, RedisCheck};
 
 fn url() -> String {
     support::service("HEARTBEAT_TEST_REDIS_URL", "redis://127.0.0.1:6379")

@@ -2,10 +2,8 @@
 
 #![cfg(feature = "memory")]
 
-mod support;
-
+use crate::support::{CAPACITY_FIGURES, assert_fails, assert_passes, assert_shows, run};
 use heartbeat_checks::{MemoryCheck, Named};
-use support::{CAPACITY_FIGURES, assert_fails, assert_passes, assert_shows, run};
 
 #[tokio::test]
 async fn passes_above_the_floors_with_the_figures() {

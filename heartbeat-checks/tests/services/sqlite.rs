@@ -2,11 +2,9 @@
 
 #![cfg(feature = "sqlite")]
 
-mod support;
-
+use crate::support::{assert_fails, assert_passes, run, sql};
 use heartbeat_checks::{Named, SqlCheck};
 use sqlx::sqlite::{SqlitePool, SqlitePoolOptions};
-use support::{assert_fails, assert_passes, run, sql};
 
 const IN_MEMORY: &str = "sqlite::memory:";
 

@@ -1,14 +1,12 @@
 //! The JSON Schemas in `schemas/` describe what the probes really answer,
 //! and the health schema accepts the IETF draft's own example.
 
-mod support;
-
 use std::time::Duration;
 
+use crate::support::{builder, failing, get_accepting, json, passing};
 use boon::{Compiler, SchemaIndex, Schemas};
 use heartbeat_core::{Details, Heartbeat, Outcome, Probe, Registration, check_fn};
 use serde_json::{Value, json};
-use support::{builder, failing, get_accepting, json, passing};
 
 struct Validator {
     schemas: Schemas,
