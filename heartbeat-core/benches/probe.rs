@@ -1,4 +1,4 @@
-//! The cost of one probe run with 1, 10 and 100 trivial checks.
+//! The cost of one probe run with 0, 1, 3, 10 and 100 trivial checks.
 //!
 //! `cargo bench -p heartbeat-core --bench probe` prints, for each size, the
 //! time of one run and, as throughput, checks per second: divide to get the
@@ -27,7 +27,7 @@ fn probe_run(c: &mut Criterion) {
         .expect("a runtime");
     let mut group = c.benchmark_group("probe");
 
-    for checks in [1, 10, 100] {
+    for checks in [0, 1, 3, 10, 100] {
         let heartbeat = heartbeat_with(checks);
         group.throughput(Throughput::Elements(checks as u64));
 

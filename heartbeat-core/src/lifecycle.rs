@@ -126,6 +126,11 @@ type Listener = Arc<dyn Fn(&Change) + Send + Sync>;
 pub(crate) struct Listeners(Vec<Listener>);
 
 impl Listeners {
+    /// Whether there is no listener to tell.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// Tells every listener, each shielded from the others' panics.
     pub(crate) fn notify(&self, change: &Change) {
         for listener in &self.0 {

@@ -9,10 +9,7 @@
 
 use std::{
     fmt::Write,
-    sync::{
-        Mutex,
-        atomic::{AtomicU64, Ordering},
-    },
+    sync::atomic::{AtomicU64, Ordering},
     time::Duration,
 };
 
@@ -76,9 +73,13 @@ impl Heartbeat {
 pub(crate) struct Tally {
     runs: AtomicU64,
     failures: AtomicU64,
-    /// The status and duration of the latest run, if any.
-    last: Mutex<Option<(bool, Duration)>>,
+    /// The latest run, in one word so that recording takes no lock: zero
+    /// before the first run, else its duration in nanoseconds shifted left
+    /// by two, bit 1 set, and bit 0 its status.
+    last: AtomicU64,
 }
+
+const RAN: u64 = 0b10;
 
 impl Tally {
     /// Counts a run of the check.
@@ -87,18 +88,17 @@ impl Tally {
         if !report.status() {
             self.failures.fetch_add(1, Ordering::Relaxed);
         }
-        *self
-            .last
-            .lock()
-            .unwrap_or_else(|poison| poison.into_inner()) =
-            Some((report.status(), report.duration()));
+        // Durations past 2^62 ns (146 years) read as that.
+        let nanos = u64::try_from(report.duration().as_nanos())
+            .map_or(u64::MAX >> 2, |nanos| nanos.min(u64::MAX >> 2));
+        let last = nanos << 2 | RAN | u64::from(report.status());
+        self.last.store(last, Ordering::Relaxed);
     }
 
+    /// The status and duration of the latest run, if any.
     fn last(&self) -> Option<(bool, Duration)> {
-        *self
-            .last
-            .lock()
-            .unwrap_or_else(|poison| poison.into_inner())
+        let last = self.last.load(Ordering::Relaxed);
+        (last & RAN != 0).then(|| (last & 1 == 1, Duration::from_nanos(last >> 2)))
     }
 }
 
@@ -208,6 +208,8 @@ mod tests {
         assert_eq!(tally.runs.load(Ordering::Relaxed), 2);
         assert_eq!(tally.failures.load(Ordering::Relaxed), 1);
         assert_eq!(tally.last(), Some((true, Duration::from_millis(4))));
+        tally.record(&run(Outcome::fail("down"), 0));
+        assert_eq!(tally.last(), Some((false, Duration::ZERO)));
     }
 
     #[test]

@@ -28,28 +28,38 @@ pub(crate) fn probe_body_noting(
     withheld: bool,
     excluded_unknown: &[String],
 ) -> Vec<u8> {
-    to_vec(&ProbeBody {
-        report,
-        withheld,
-        excluded_unknown,
-    })
+    // Room for the usual body: a check's entry takes about 50 bytes.
+    let capacity = 64 + 64 * report.checks().len();
+    to_vec(
+        &ProbeBody {
+            report,
+            withheld,
+            excluded_unknown,
+        },
+        capacity,
+    )
 }
 
 /// `{"status": …, …base, …contributions}`: the base's keys first, then each
 /// contribution's keys that are not yet taken.
 pub(crate) fn environ_body(status: bool, merged: &Map<String, Value>) -> Vec<u8> {
-    to_vec(&EnvironBody { status, merged })
+    to_vec(&EnvironBody { status, merged }, 1024)
 }
 
 /// A small JSON object for answers that are not a probe's: errors.
 pub(crate) fn object(pairs: &[(&str, Value)]) -> Vec<u8> {
-    to_vec(&Object(pairs))
+    to_vec(&Object(pairs), 128)
 }
 
-fn to_vec(value: &impl Serialize) -> Vec<u8> {
+/// `value` as JSON, written into a buffer of `capacity` bytes to begin with.
+fn to_vec(value: &impl Serialize, capacity: usize) -> Vec<u8> {
+    let mut body = Vec::with_capacity(capacity);
     // Serializing maps with string keys and JSON values into memory cannot
     // fail; should it ever, an empty object keeps the answer valid JSON.
-    serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec())
+    match serde_json::to_writer(&mut body, value) {
+        Ok(()) => body,
+        Err(_) => b"{}".to_vec(),
+    }
 }
 
 struct ProbeBody<'a> {

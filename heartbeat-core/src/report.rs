@@ -6,6 +6,8 @@ use std::{
 };
 
 use serde_json::{Map, Value};
+// Tokio's clock, which follows a paused clock in tests, as the durations do.
+use tokio::time::Instant;
 
 use crate::{outcome::Outcome, probe::Probe};
 
@@ -86,7 +88,9 @@ pub struct CheckReport {
     name: Arc<str>,
     outcome: Outcome,
     duration: Duration,
-    ran_at: SystemTime,
+    /// When the run ended, by the monotonic clock: the system's clock is
+    /// read only when a format shows the time.
+    ended: Instant,
     /// What the probe is told: the outcome's status, unless a threshold
     /// holds the earlier state.
     status: bool,
@@ -104,11 +108,26 @@ pub(crate) struct Streak {
 impl CheckReport {
     /// The report of a run that took `duration` and has just ended.
     pub(crate) fn new(name: Arc<str>, outcome: Outcome, duration: Duration) -> Self {
-        let now = SystemTime::now();
+        Self::ended(name, outcome, duration, Instant::now())
+    }
+
+    /// The report of a run that began at `started` and has just ended: one
+    /// reading of the clock.
+    pub(crate) fn since(name: Arc<str>, outcome: Outcome, started: Instant) -> Self {
+        let ended = Instant::now();
+        Self::ended(
+            name,
+            outcome,
+            ended.saturating_duration_since(started),
+            ended,
+        )
+    }
+
+    fn ended(name: Arc<str>, outcome: Outcome, duration: Duration, ended: Instant) -> Self {
         Self {
             name,
             duration,
-            ran_at: now.checked_sub(duration).unwrap_or(now),
+            ended,
             status: outcome.status(),
             outcome,
             critical: true,
@@ -173,9 +192,11 @@ impl CheckReport {
         self.duration
     }
 
-    /// When the check started, by the system's clock.
+    /// When the check started, by the system's clock as it reads now.
     pub fn ran_at(&self) -> SystemTime {
-        self.ran_at
+        let ago = self.ended.elapsed() + self.duration;
+        let now = SystemTime::now();
+        now.checked_sub(ago).unwrap_or(now)
     }
 
     /// The duration in milliseconds, to the microsecond, as the body shows it.
@@ -226,6 +247,20 @@ mod tests {
 
     fn check(name: &str, outcome: Outcome) -> CheckReport {
         CheckReport::new(Arc::from(name), outcome, Duration::ZERO)
+    }
+
+    #[test]
+    fn a_run_began_its_duration_before_it_ended() {
+        let minute = Duration::from_secs(60);
+        // The two clocks are read one after the other, so the answer may be
+        // off by the time between two readings.
+        let slack = Duration::from_millis(1);
+        let before = SystemTime::now();
+        let report = CheckReport::new(Arc::from("db"), Outcome::pass(), minute);
+        let after = SystemTime::now();
+        let ran_at = report.ran_at();
+        assert!(ran_at >= before - minute - slack, "{ran_at:?} {before:?}");
+        assert!(ran_at <= after - minute + slack, "{ran_at:?} {after:?}");
     }
 
     #[test]

@@ -3,8 +3,11 @@
 
 use std::{
     any::Any,
+    future::Future,
     panic::AssertUnwindSafe,
+    pin::Pin,
     sync::{Arc, Mutex, Weak},
+    task::{Context, Poll},
     time::Duration,
 };
 
@@ -14,7 +17,7 @@ use futures_util::{
 };
 // Tokio's clock, so that time-to-live and durations follow a paused clock in
 // tests; outside tests it is the standard library's.
-use tokio::time::Instant;
+use tokio::time::{Instant, Sleep};
 
 use crate::{
     background::Tasks,
@@ -59,15 +62,21 @@ pub(crate) async fn run_check(
         Err(panic) => panicked(&*panic),
         Ok(future) => {
             let guarded = AssertUnwindSafe(future).catch_unwind();
-            match tokio::time::timeout(timeout, guarded).await {
-                Ok(Ok(outcome)) => outcome,
-                Ok(Err(panic)) => panicked(&*panic),
-                Err(_) => Outcome::fail(format!("timed out after {}", DisplayDuration(timeout))),
+            match (Limited {
+                future: guarded,
+                deadline: started + timeout,
+                sleep: None,
+            })
+            .await
+            {
+                Some(Ok(outcome)) => outcome,
+                Some(Err(panic)) => panicked(&*panic),
+                None => Outcome::fail(format!("timed out after {}", DisplayDuration(timeout))),
             }
         }
     };
 
-    let report = CheckReport::new(name.clone(), outcome, started.elapsed());
+    let report = CheckReport::since(name.clone(), outcome, started);
     tracing::debug!(
         target: "heartbeat",
         probe = probe.name(),
@@ -77,6 +86,31 @@ pub(crate) async fn run_check(
         "check ran"
     );
     report
+}
+
+/// A future under a time limit: `None` once `deadline` passes first. The
+/// timer is set only when the future is not ready at its first poll, so a
+/// check that answers at once costs no timer and no reading of the clock.
+struct Limited<F> {
+    future: F,
+    deadline: Instant,
+    sleep: Option<Pin<Box<Sleep>>>,
+}
+
+impl<F: Future + Unpin> Future for Limited<F> {
+    type Output = Option<F::Output>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        if let Poll::Ready(output) = Pin::new(&mut this.future).poll(cx) {
+            return Poll::Ready(Some(output));
+        }
+        let deadline = this.deadline;
+        let sleep = this
+            .sleep
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
+        sleep.as_mut().poll(cx).map(|()| None)
+    }
 }
 
 /// A check's report as its probe counts it: a background check's latest
@@ -146,7 +180,8 @@ impl Memory {
         } else {
             match self.ttl {
                 Some(ttl) => Some(Instant::now() + ttl),
-                None => Some(Instant::now()),
+                // Never reused: nothing to keep.
+                None => return,
             }
         };
         *self
