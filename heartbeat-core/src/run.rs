@@ -64,7 +64,8 @@ pub(crate) async fn run_check(
             let guarded = AssertUnwindSafe(future).catch_unwind();
             match (Limited {
                 future: guarded,
-                deadline: started + timeout,
+                // A limit too far to reach is no limit.
+                deadline: started.checked_add(timeout),
                 sleep: None,
             })
             .await
@@ -88,12 +89,12 @@ pub(crate) async fn run_check(
     report
 }
 
-/// A future under a time limit: `None` once `deadline` passes first. The
-/// timer is set only when the future is not ready at its first poll, so a
-/// check that answers at once costs no timer and no reading of the clock.
+/// A future under a time limit: `None` once `deadline` passes first, if
+/// there is one. The timer is set only when the future is not ready at its
+/// first poll, so a check that answers at once costs no timer.
 struct Limited<F> {
     future: F,
-    deadline: Instant,
+    deadline: Option<Instant>,
     sleep: Option<Pin<Box<Sleep>>>,
 }
 
@@ -105,7 +106,9 @@ impl<F: Future + Unpin> Future for Limited<F> {
         if let Poll::Ready(output) = Pin::new(&mut this.future).poll(cx) {
             return Poll::Ready(Some(output));
         }
-        let deadline = this.deadline;
+        let Some(deadline) = this.deadline else {
+            return Poll::Pending;
+        };
         let sleep = this
             .sleep
             .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
@@ -179,7 +182,8 @@ impl Memory {
             None
         } else {
             match self.ttl {
-                Some(ttl) => Some(Instant::now() + ttl),
+                // A time to live too long to count is for life.
+                Some(ttl) => Instant::now().checked_add(ttl),
                 // Never reused: nothing to keep.
                 None => return,
             }

@@ -347,6 +347,34 @@ async fn a_report_is_reused_until_its_time_to_live_passes() {
     assert_eq!(third.check("counted").unwrap().outcome().data()["run"], 2);
 }
 
+#[tokio::test(start_paused = true)]
+async fn a_time_limit_or_time_to_live_too_long_to_count_means_none() {
+    let runs = Arc::new(AtomicUsize::new(0));
+    let slow = {
+        let runs = runs.clone();
+        check_fn(move || {
+            runs.fetch_add(1, Ordering::SeqCst);
+            async {
+                tokio::time::sleep(Duration::from_secs(3600)).await;
+                Outcome::pass()
+            }
+        })
+    };
+    let heartbeat = builder()
+        .readiness("slow", slow)
+        .timeout(Duration::MAX)
+        .cache(Probe::Readiness, Duration::MAX)
+        .build()
+        .unwrap();
+
+    let first = heartbeat.report(Probe::Readiness).await;
+    assert!(first.status(), "{first:?}");
+    tokio::time::advance(Duration::from_secs(10 * 365 * 24 * 3600)).await;
+    let second = heartbeat.report(Probe::Readiness).await;
+    assert!(Arc::ptr_eq(&first, &second));
+    assert_eq!(runs.load(Ordering::SeqCst), 1);
+}
+
 /// A heartbeat whose one readiness check counts its runs and finishes only
 /// when the gate lets it, with reports kept for `ttl`.
 struct Gated {
