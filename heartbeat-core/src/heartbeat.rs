@@ -222,6 +222,7 @@ impl Registration {
     }
 
     /// Sets the check's time limit, instead of the builder's default.
+    /// `Duration::MAX` means no limit.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
@@ -329,7 +330,7 @@ impl HeartbeatBuilder {
     }
 
     /// Sets the time limit of every check that does not set its own
-    /// ([`DEFAULT_TIMEOUT`] unless set).
+    /// ([`DEFAULT_TIMEOUT`] unless set). `Duration::MAX` means no limit.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.default_timeout = timeout;
         self
@@ -337,7 +338,8 @@ impl HeartbeatBuilder {
 
     /// Keeps a probe's report for `ttl` and lets requests that arrive while
     /// its checks run share that run, so a storm of requests costs one run
-    /// per `ttl`. A `ttl` of zero keeps nothing but still shares runs.
+    /// per `ttl`. A `ttl` of zero keeps nothing but still shares runs;
+    /// `Duration::MAX` keeps the first report for the life of the process.
     ///
     /// Without this, every request runs the probe's checks.
     pub fn cache(mut self, probe: Probe, ttl: Duration) -> Self {
