@@ -1,7 +1,7 @@
 //! Measures what heartbeat costs and prints a table of figures.
 //!
 //! ```sh
-//! cargo run --release -p heartbeat-bench            # every figure, about 4 minutes
+//! cargo run --release -p heartbeat-bench            # every figure, about 8 minutes with the build
 //! cargo run --release -p heartbeat-bench -- --quick # shorter rounds, a smoke test
 //! ```
 //!
