@@ -17,7 +17,10 @@ use futures_util::{
 };
 // Tokio's clock, so that time-to-live and durations follow a paused clock in
 // tests; outside tests it is the standard library's.
-use tokio::time::{Instant, Sleep};
+use tokio::{
+    task::{Unconstrained, unconstrained},
+    time::{Instant, Sleep},
+};
 
 use crate::{
     background::Tasks,
@@ -92,10 +95,14 @@ pub(crate) async fn run_check(
 /// A future under a time limit: `None` once `deadline` passes first, if
 /// there is one. The timer is set only when the future is not ready at its
 /// first poll, so a check that answers at once costs no timer.
+///
+/// The timer is polled outside tokio's cooperative budget: a check that
+/// spends the whole budget on every poll would otherwise keep it from ever
+/// firing.
 struct Limited<F> {
     future: F,
     deadline: Option<Instant>,
-    sleep: Option<Pin<Box<Sleep>>>,
+    sleep: Option<Pin<Box<Unconstrained<Sleep>>>>,
 }
 
 impl<F: Future + Unpin> Future for Limited<F> {
@@ -111,7 +118,7 @@ impl<F: Future + Unpin> Future for Limited<F> {
         };
         let sleep = this
             .sleep
-            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
+            .get_or_insert_with(|| Box::pin(unconstrained(tokio::time::sleep_until(deadline))));
         sleep.as_mut().poll(cx).map(|()| None)
     }
 }

@@ -92,6 +92,36 @@ async fn a_check_past_its_time_limit_fails_and_the_probe_answers_on_time() {
     );
 }
 
+/// A check that never lets go of tokio's cooperative budget: every poll
+/// spends all of it and asks to be polled again at once.
+async fn spends_its_budget_forever() -> Outcome {
+    loop {
+        tokio::task::consume_budget().await;
+    }
+}
+
+#[tokio::test]
+async fn a_check_that_spends_its_whole_budget_still_meets_its_time_limit() {
+    let heartbeat = builder()
+        .register(
+            Registration::new("greedy", check_fn(spends_its_budget_forever))
+                .probes([Probe::Readiness])
+                .timeout(Duration::from_millis(20)),
+        )
+        .build()
+        .unwrap();
+
+    // Real time: a task that is never idle keeps a paused clock from
+    // moving. The outer limit only turns a hang into a failure.
+    let report = tokio::time::timeout(Duration::from_secs(10), heartbeat.report(Probe::Readiness))
+        .await
+        .expect("the probe answers although its check never yields for long");
+    assert_eq!(
+        message(&report, "greedy").as_deref(),
+        Some("timed out after 20ms")
+    );
+}
+
 #[tokio::test(start_paused = true)]
 async fn the_default_time_limit_applies_and_can_be_changed() {
     let hung = || check_fn(future::pending::<Outcome>);
