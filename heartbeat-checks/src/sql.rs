@@ -32,6 +32,8 @@ pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_millis(300);
 /// string.
 ///
 /// ```no_run
+/// # #[cfg(feature = "postgres")]
+/// # mod example {
 /// use heartbeat_checks::SqlCheck;
 /// use heartbeat_core::Heartbeat;
 ///
@@ -43,6 +45,7 @@ pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_millis(300);
 ///     .build()?;
 /// # let _ = heartbeat;
 /// # Ok(())
+/// # }
 /// # }
 /// ```
 pub struct SqlCheck<DB: SqlDatabase> {
