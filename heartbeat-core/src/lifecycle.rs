@@ -187,7 +187,7 @@ impl HeartbeatBuilder {
     /// Sets how long [`Heartbeat::shutdown`] waits, with readiness failing,
     /// before it resolves and the application stops its server
     /// ([`DEFAULT_DRAIN`], five seconds, unless set; see there why). Zero
-    /// resolves at once.
+    /// resolves at once; `Duration::MAX` never does.
     ///
     /// ```
     /// use std::time::Duration;
@@ -248,8 +248,9 @@ pub(crate) struct Lifecycle {
 enum State {
     InService,
     OutOfService(String),
-    /// Until the drain delay ends, then for good.
-    ShuttingDown(Instant),
+    /// For good. It holds when the drain delay ends, or `None` for a delay
+    /// too long to count, which never ends.
+    ShuttingDown(Option<Instant>),
 }
 
 impl Lifecycle {
@@ -376,12 +377,12 @@ impl Lifecycle {
     }
 
     /// Starts shutting down, if not yet, and returns when the drain ends.
-    fn shut_down(&self) -> Instant {
+    fn shut_down(&self) -> Option<Instant> {
         let mut state = self.state();
         if let State::ShuttingDown(until) = *state {
             return until;
         }
-        let until = Instant::now() + self.drain;
+        let until = Instant::now().checked_add(self.drain);
         *state = State::ShuttingDown(until);
         drop(state);
 
@@ -447,7 +448,12 @@ impl Heartbeat {
     /// ```
     pub fn shutdown(&self) -> impl Future<Output = ()> + Send + 'static {
         let until = self.lifecycle().shut_down();
-        async move { tokio::time::sleep_until(until).await }
+        async move {
+            match until {
+                Some(until) => tokio::time::sleep_until(until).await,
+                None => std::future::pending().await,
+            }
+        }
     }
 
     /// Takes the instance out of service: readiness fails, its entry

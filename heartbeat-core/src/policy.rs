@@ -58,10 +58,11 @@ impl Policy {
     /// that is longer.
     pub(crate) fn max_age(&self, timeout: Duration) -> Option<Duration> {
         let interval = self.interval?;
-        Some(
-            self.max_age
-                .unwrap_or_else(|| (interval * 3).max(interval + timeout)),
-        )
+        Some(self.max_age.unwrap_or_else(|| {
+            interval
+                .saturating_mul(3)
+                .max(interval.saturating_add(timeout))
+        }))
     }
 
     /// What is wrong with these policies for the check `name` with this
@@ -91,11 +92,11 @@ impl Policy {
         }
         match (self.interval, self.max_age) {
             (None, Some(_)) => problems.push(Problem::MaxAgeWithoutInterval { check: check() }),
-            (Some(interval), Some(max_age)) if max_age < interval + timeout => {
+            (Some(interval), Some(max_age)) if max_age < interval.saturating_add(timeout) => {
                 problems.push(Problem::MaxAgeTooShort {
                     check: check(),
                     max_age,
-                    least: interval + timeout,
+                    least: interval.saturating_add(timeout),
                 });
             }
             _ => {}
@@ -385,6 +386,20 @@ mod tests {
             CheckReport::new(Arc::from("db"), outcome, Duration::ZERO),
             policy,
         )
+    }
+
+    #[test]
+    fn a_background_result_may_be_as_old_as_three_intervals_or_an_interval_and_a_run() {
+        let every = |interval| Policy {
+            interval: Some(interval),
+            ..Policy::DEFAULT
+        };
+        let second = Duration::from_secs(1);
+        assert_eq!(every(second).max_age(second), Some(3 * second));
+        assert_eq!(every(second).max_age(5 * second), Some(6 * second));
+        assert_eq!(every(second).max_age(Duration::MAX), Some(Duration::MAX));
+        assert_eq!(every(Duration::MAX).max_age(second), Some(Duration::MAX));
+        assert_eq!(Policy::DEFAULT.max_age(second), None);
     }
 
     #[test]

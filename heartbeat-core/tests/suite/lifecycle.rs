@@ -89,6 +89,15 @@ async fn shutting_down_again_ends_with_the_first_drain() {
     assert_eq!(started.elapsed(), Duration::from_secs(8));
 }
 
+#[tokio::test(start_paused = true)]
+async fn a_drain_too_long_to_count_never_ends() {
+    let heartbeat = builder().drain(Duration::MAX).build().unwrap();
+    let drained = heartbeat.shutdown();
+    assert!(!heartbeat.report(Probe::Readiness).await.status());
+    let ended = tokio::time::timeout(Duration::from_secs(100 * 365 * 24 * 3600), drained).await;
+    assert!(ended.is_err(), "the drain ended");
+}
+
 #[tokio::test]
 async fn the_shutdown_future_needs_no_polling_to_fail_readiness() {
     let heartbeat = builder().build().unwrap();

@@ -160,6 +160,24 @@ async fn a_background_check_runs_on_its_interval_and_requests_read_its_result() 
 }
 
 #[tokio::test(start_paused = true)]
+async fn intervals_and_time_limits_too_long_to_count_run_a_background_check_once() {
+    let runs = Arc::new(AtomicUsize::new(0));
+    let heartbeat = only(
+        readiness("replication", counted(&runs))
+            .background(Duration::MAX)
+            .max_age(Duration::MAX)
+            .timeout(Duration::MAX),
+    );
+
+    settle().await;
+    tokio::time::sleep(Duration::from_secs(10 * 365 * 24 * 3600)).await;
+    let report = heartbeat.report(Probe::Readiness).await;
+    assert!(report.status(), "{report:?}");
+    assert_eq!(run_shown(&report, "replication"), 1);
+    assert_eq!(runs.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_background_check_of_several_probes_runs_once_for_all() {
     let runs = Arc::new(AtomicUsize::new(0));
     let heartbeat = builder()
