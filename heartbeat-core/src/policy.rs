@@ -61,7 +61,7 @@ impl Policy {
         Some(self.max_age.unwrap_or_else(|| {
             interval
                 .saturating_mul(3)
-                .max(interval.saturating_add(timeout))
+                .max(least_max_age(interval, timeout))
         }))
     }
 
@@ -92,17 +92,23 @@ impl Policy {
         }
         match (self.interval, self.max_age) {
             (None, Some(_)) => problems.push(Problem::MaxAgeWithoutInterval { check: check() }),
-            (Some(interval), Some(max_age)) if max_age < interval.saturating_add(timeout) => {
+            (Some(interval), Some(max_age)) if max_age < least_max_age(interval, timeout) => {
                 problems.push(Problem::MaxAgeTooShort {
                     check: check(),
                     max_age,
-                    least: interval.saturating_add(timeout),
+                    least: least_max_age(interval, timeout),
                 });
             }
             _ => {}
         }
         problems
     }
+}
+
+/// The shortest maximum age a background check can keep to: a run may
+/// begin an interval after the last and take its whole time limit.
+fn least_max_age(interval: Duration, timeout: Duration) -> Duration {
+    interval.saturating_add(timeout)
 }
 
 impl Default for Policy {
