@@ -263,8 +263,7 @@ impl ProbeRun {
     pub(crate) async fn report_only(&self, keep: impl Fn(&str) -> bool) -> Arc<Report> {
         self.tasks.start();
         let entries = self.entries.iter().filter(|entry| keep(&entry.name));
-        let checks = future::join_all(entries.map(|entry| counted(self.probe, entry))).await;
-        let report = Arc::new(Report::new(self.probe, checks));
+        let report = run_checks(self.probe, entries).await;
         self.lifecycle.decorate(report, keep)
     }
 
@@ -298,7 +297,7 @@ impl ProbeRun {
     }
 
     async fn run_and_store(&self) -> Arc<Report> {
-        let report = run_checks(self.probe, &self.entries).await;
+        let report = run_checks(self.probe, self.entries.iter()).await;
         self.memory.store(self.probe, &report);
         report
     }
@@ -310,7 +309,7 @@ impl ProbeRun {
         let entries = self.entries.clone();
         let memory: Weak<Memory> = Arc::downgrade(&self.memory);
         async move {
-            let report = run_checks(probe, &entries).await;
+            let report = run_checks(probe, entries.iter()).await;
             if let Some(memory) = memory.upgrade() {
                 memory.store(probe, &report);
             }
@@ -321,8 +320,8 @@ impl ProbeRun {
     }
 }
 
-async fn run_checks(probe: Probe, entries: &[Entry]) -> Arc<Report> {
-    let checks = future::join_all(entries.iter().map(|entry| counted(probe, entry))).await;
+async fn run_checks<'a>(probe: Probe, entries: impl IntoIterator<Item = &'a Entry>) -> Arc<Report> {
+    let checks = future::join_all(entries.into_iter().map(|entry| counted(probe, entry))).await;
     Arc::new(Report::new(probe, checks))
 }
 
